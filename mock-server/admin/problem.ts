@@ -1,0 +1,68 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+
+/**
+ * RFC 9457 problem details for the mock's own admin API (the vendor endpoints
+ * answer in the vendor's style instead). Handlers throw; one error handler in
+ * app.ts turns the error into `application/problem+json`.
+ */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly errors: { path: string; message: string }[];
+
+  constructor(status: number, code: string, detail: string, errors: { path: string; message: string }[] = []) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+    this.errors = errors;
+  }
+}
+
+export function problemResponse(error: ProblemError, instance: string): Response {
+  const body = {
+    type: `https://dingtalk-edge.dev/problems/${error.code}`,
+    title: error.code.replaceAll("-", " "),
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    instance,
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+  };
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { "content-type": "application/problem+json" },
+  });
+}
+
+/** Reads and validates a JSON body; every problem names the field it is about. */
+export async function readJsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new ProblemError(400, "invalid-json", "the request body is not valid JSON");
+    }
+  }
+  return validate(schema, raw, "body");
+}
+
+export function validate<T extends z.ZodType>(schema: T, raw: unknown, where: "body" | "query" | "path"): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+  const first = errors[0]!;
+  throw new ProblemError(400, "invalid-request", `${first.path}: ${first.message}`, errors);
+}
+
+/** A path parameter of the matched route (always present once the route matched). */
+export function pathParam(c: Context, name: string): string {
+  const value = c.req.param(name);
+  if (value === undefined) throw new ProblemError(400, "invalid-request", `path.${name} is required`);
+  return value;
+}

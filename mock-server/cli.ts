@@ -1,0 +1,85 @@
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { startMockServer } from "./node-server.ts";
+import { WorldSeed } from "./world/world-schema.ts";
+
+const USAGE = `Usage: npm run mock -- [options]
+
+Runs the mock DingTalk on HTTP.
+
+Options:
+  --port <n>            port to listen on (default 3000; 0 picks a free one)
+  --host <name>         address to bind (default 127.0.0.1)
+  --world <file.json>   seed this world instead of the default one
+  --no-default-world    start with an empty world (seed it with PUT /__admin/world)
+  --clock <ISO-8601>    start the mock's clock at this instant
+  --frozen-clock        keep the clock still until POST /__admin/clock moves it
+  -h, --help            show this help`;
+
+function fail(message: string): never {
+  console.error(`mock: ${message}\n\n${USAGE}`);
+  process.exit(2);
+  throw new Error("unreachable");
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        port: { type: "string", default: "3000" },
+        host: { type: "string", default: "127.0.0.1" },
+        world: { type: "string" },
+        "no-default-world": { type: "boolean", default: false },
+        clock: { type: "string" },
+        "frozen-clock": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${args.port}"`);
+  if (args.clock !== undefined && Number.isNaN(Date.parse(args.clock))) fail(`--clock must be an ISO-8601 instant, not "${args.clock}"`);
+  if (args.world && args["no-default-world"]) fail("--world and --no-default-world exclude each other");
+
+  let world: "default" | "empty" | WorldSeed = args["no-default-world"] ? "empty" : "default";
+  if (args.world) {
+    const text = await readFile(args.world, "utf8").catch((error: Error) => fail(`cannot read --world ${args.world}: ${error.message}`));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      fail(`--world ${args.world} is not valid JSON`);
+    }
+    const parsed = WorldSeed.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      fail(`--world ${args.world}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    }
+    world = parsed.data;
+  }
+
+  const server = await startMockServer({
+    port,
+    hostname: args.host,
+    world,
+    clock: { start: args.clock, frozen: args["frozen-clock"] },
+  }).catch((error: Error) => fail(`cannot listen on ${args.host}:${port}: ${error.message}`));
+
+  console.log(`mock DingTalk listening on ${server.url}`);
+  console.log(`  vendor API   ${server.url}/topapi/message/corpconversation/sendbytemplate`);
+  console.log(`  admin API    ${server.url}/__admin/journal`);
+  console.log(`  OpenAPI      ${server.url}/openapi.json`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+await main();

@@ -1,0 +1,82 @@
+/** One call the mock answered, as `GET /__admin/journal` shows it. Secrets are masked before they get here. */
+export interface JournalEntry {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  /** The vendor endpoint's name, or "unknown" for paths the vendor does not have. */
+  endpoint: string;
+  params: Record<string, unknown>;
+  status: number;
+  answer: unknown;
+  /** The fault rule that shaped the answer, if any. */
+  faultId?: string;
+  /** Why a call was refused or a recipient dropped, in plain words with the numbers. */
+  notes: string[];
+}
+
+/** The journal keeps the newest `limit` entries; the dropped ones are counted, not silently lost. */
+export class Journal {
+  #entries: JournalEntry[] = [];
+  #head = 0;
+  #seq = 0;
+  #dropped = 0;
+
+  record(entry: Omit<JournalEntry, "seq">, limit: number): JournalEntry {
+    const stored = { seq: ++this.#seq, ...entry };
+    this.#entries.push(stored);
+    const live = this.#entries.length - this.#head;
+    if (live > limit) {
+      const excess = live - limit;
+      this.#head += excess;
+      this.#dropped += excess;
+      // Compact now and then instead of shifting on every call.
+      if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+        this.#entries = this.#entries.slice(this.#head);
+        this.#head = 0;
+      }
+    }
+    return stored;
+  }
+
+  list(filter: { endpoint?: string; errcode?: number; sinceSeq?: number } = {}): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (let i = this.#head; i < this.#entries.length; i++) {
+      const entry = this.#entries[i]!;
+      if (filter.endpoint !== undefined && entry.endpoint !== filter.endpoint && entry.path !== filter.endpoint) continue;
+      if (filter.sinceSeq !== undefined && entry.seq <= filter.sinceSeq) continue;
+      if (filter.errcode !== undefined && answerErrcode(entry.answer) !== filter.errcode) continue;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get size(): number {
+    return this.#entries.length - this.#head;
+  }
+
+  snapshot(): { seq: number; dropped: number; entries: JournalEntry[] } {
+    return { seq: this.#seq, dropped: this.#dropped, entries: this.#entries.slice(this.#head) };
+  }
+
+  restore(data: { seq: number; dropped: number; entries: JournalEntry[] }): void {
+    this.#seq = data.seq;
+    this.#dropped = data.dropped;
+    this.#entries = data.entries;
+    this.#head = 0;
+  }
+}
+
+/** The effective errcode of a journalled answer: sub_code of an errcode 88 envelope, else errcode. */
+function answerErrcode(answer: unknown): number | undefined {
+  if (typeof answer !== "object" || answer === null) return undefined;
+  const { errcode, sub_code } = answer as { errcode?: unknown; sub_code?: unknown };
+  if (errcode === 88 && typeof sub_code === "string" && sub_code !== "" && Number.isInteger(Number(sub_code))) {
+    return Number(sub_code);
+  }
+  return typeof errcode === "number" ? errcode : undefined;
+}

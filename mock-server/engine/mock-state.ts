@@ -1,0 +1,117 @@
+import { MockClock, type ClockState } from "../clock.ts";
+import { defaultSettings, MockSettings, type MockSettingsPatch } from "../settings.ts";
+import { defaultWorld } from "../world/default-world.ts";
+import { World } from "../world/directory.ts";
+import type { WorldSeed } from "../world/world-schema.ts";
+import { EmployeeLedger } from "./employee-ledger.ts";
+import { FaultRules } from "./fault-rules.ts";
+import { Inbox } from "./inbox.ts";
+import { Journal } from "./journal.ts";
+import { MinuteWindow } from "./minute-window.ts";
+import { QpsLimiter } from "./qps-limiter.ts";
+import { TaskStore } from "./task-store.ts";
+import { TokenStore } from "./token-store.ts";
+
+/** Everything one simulated DingTalk knows. The HTTP layer reads and changes it; nothing else does. */
+export class MockState {
+  world: World;
+  /** True while the world is the built-in default, so snapshots need not carry 10,000 users. */
+  isDefaultWorld: boolean;
+  settings: MockSettings;
+  readonly clock: MockClock;
+  tokens = new TokenStore();
+  minuteWindow = new MinuteWindow();
+  ledger = new EmployeeLedger();
+  tasks = new TaskStore();
+  inbox = new Inbox();
+  journal = new Journal();
+  faults = new FaultRules();
+  qps = new QpsLimiter();
+
+  constructor(options: { world?: WorldSeed | null; settings?: MockSettings; clock: MockClock }) {
+    this.isDefaultWorld = options.world === undefined;
+    this.world = new World(options.world ?? (options.world === null ? emptyWorld() : defaultWorld()));
+    this.settings = options.settings ?? defaultSettings();
+    this.clock = options.clock;
+  }
+
+  /** Replaces the world and forgets everything that happened in the old one. */
+  reseed(world: WorldSeed | "default"): void {
+    this.isDefaultWorld = world === "default";
+    this.world = new World(world === "default" ? defaultWorld() : world);
+    this.#clearActivity();
+  }
+
+  /** Back to the default world and settings; the clock keeps its mode but returns to real time. */
+  reset(): void {
+    this.reseed("default");
+    this.settings = defaultSettings();
+    this.faults.clear();
+    this.journal = new Journal();
+  }
+
+  updateSettings(patch: MockSettingsPatch): MockSettings {
+    this.settings = MockSettings.parse({ ...this.settings, ...patch });
+    return this.settings;
+  }
+
+  #clearActivity(): void {
+    this.tokens = new TokenStore();
+    this.minuteWindow = new MinuteWindow();
+    this.ledger = new EmployeeLedger();
+    this.tasks = new TaskStore();
+    this.inbox = new Inbox();
+    this.qps = new QpsLimiter();
+  }
+
+  snapshot(): MockSnapshot {
+    return {
+      version: SNAPSHOT_VERSION,
+      world: this.isDefaultWorld ? null : this.world.seed,
+      settings: this.settings,
+      clock: this.clock.snapshot(),
+      tokens: this.tokens.snapshot(),
+      minuteWindow: this.minuteWindow.snapshot(),
+      ledger: this.ledger.snapshot(),
+      tasks: this.tasks.snapshot(),
+      inbox: this.inbox.snapshot(),
+      journal: this.journal.snapshot(),
+      faults: this.faults.snapshot(),
+    };
+  }
+
+  restore(snapshot: MockSnapshot): void {
+    if (snapshot.version !== SNAPSHOT_VERSION) throw new Error(`unsupported snapshot version ${snapshot.version}`);
+    this.reseed(snapshot.world ?? "default");
+    this.settings = MockSettings.parse(snapshot.settings);
+    this.clock.restore(snapshot.clock);
+    this.tokens.restore(snapshot.tokens);
+    this.minuteWindow.restore(snapshot.minuteWindow);
+    this.ledger.restore(snapshot.ledger);
+    this.tasks.restore(snapshot.tasks);
+    this.inbox.restore(snapshot.inbox);
+    this.journal.restore(snapshot.journal);
+    this.faults.restore(snapshot.faults);
+  }
+}
+
+/** Bump when the snapshot's shape changes; older snapshots are then refused, not misread. */
+export const SNAPSHOT_VERSION = 1;
+
+export interface MockSnapshot {
+  version: number;
+  world: WorldSeed | null;
+  settings: MockSettings;
+  clock: ClockState;
+  tokens: ReturnType<TokenStore["snapshot"]>;
+  minuteWindow: ReturnType<MinuteWindow["snapshot"]>;
+  ledger: ReturnType<EmployeeLedger["snapshot"]>;
+  tasks: ReturnType<TaskStore["snapshot"]>;
+  inbox: ReturnType<Inbox["snapshot"]>;
+  journal: ReturnType<Journal["snapshot"]>;
+  faults: ReturnType<FaultRules["snapshot"]>;
+}
+
+function emptyWorld(): WorldSeed {
+  return { corps: [], internalApps: [], suites: [], templates: [] };
+}

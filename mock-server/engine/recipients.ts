@@ -1,0 +1,41 @@
+import type { CorpDirectory } from "../world/directory.ts";
+
+/** Splits the vendor's comma-separated lists; blanks between commas are ignored. */
+export function splitList(list: string | undefined): string[] {
+  if (list === undefined) return [];
+  const out: string[] = [];
+  for (const part of list.split(",")) {
+    const trimmed = part.trim();
+    if (trimmed !== "") out.push(trimmed);
+  }
+  return out;
+}
+
+export interface ResolvedRecipients {
+  /** Known employees, each once, named ones first, then department members in tree order. */
+  userids: string[];
+  invalidUserIds: string[];
+  invalidDeptIds: number[];
+}
+
+/** Turns the requested ids into employees: unknown ids are reported, departments expand to their members. */
+export function resolveRecipients(
+  corp: CorpDirectory | undefined,
+  userids: readonly string[],
+  deptIds: readonly number[],
+): ResolvedRecipients {
+  const recipients = new Set<string>();
+  const invalidUsers = new Set<string>();
+  for (const userid of userids) {
+    if (corp?.user(userid)) recipients.add(userid);
+    else invalidUsers.add(userid);
+  }
+  const validDepts: number[] = [];
+  const invalidDepts = new Set<number>();
+  for (const deptId of deptIds) {
+    if (corp?.hasDepartment(deptId)) validDepts.push(deptId);
+    else invalidDepts.add(deptId);
+  }
+  corp?.expandDepartments(validDepts, recipients);
+  return { userids: [...recipients], invalidUserIds: [...invalidUsers], invalidDeptIds: [...invalidDepts] };
+}

@@ -1,0 +1,192 @@
+import {
+  ErrCode,
+  ForbiddenCode,
+  FORBIDDEN_CODE_MEANINGS,
+  TemplateData,
+  type SendByTemplateWire,
+} from "../../protocol/index.ts";
+import { chinaClockTime, chinaDay } from "../clock.ts";
+import { agentKey, type AppIdentity } from "../world/directory.ts";
+import type { TemplateSeed } from "../world/world-schema.ts";
+import { contentFingerprint } from "./content-fingerprint.ts";
+import { ledgerKey } from "./employee-ledger.ts";
+import { renderTemplate, templateVariables } from "./inbox.ts";
+import type { MockState } from "./mock-state.ts";
+import { resolveRecipients, splitList } from "./recipients.ts";
+import type { ForbiddenRecipient, SendTask } from "./task-store.ts";
+import type { TokenGrant } from "./token-store.ts";
+import { failure, success, type VendorOutcome } from "./vendor-answers.ts";
+
+/** Journal notes list at most this many per-recipient explanations; the task keeps them all. */
+const MAX_RECIPIENT_NOTES = 20;
+
+/**
+ * sendbytemplate after the token check: the documented refusals first, then the
+ * silent limits per recipient, exactly as the vendor applies them: the call
+ * still answers errcode 0, and the dropped recipients appear only in
+ * getsendresult.
+ */
+export function sendByTemplate(state: MockState, grant: TokenGrant, request: SendByTemplateWire): VendorOutcome {
+  const { world, settings } = state;
+  const nowMs = state.clock.now();
+
+  const app = world.app(grant.corpId, request.agent_id);
+  if (!app || app.credentialKey !== grant.credentialKey) {
+    return failure(ErrCode.INVALID_AGENT_ID, undefined, `agent ${request.agent_id} is not an app this token may send as in ${grant.corpId}`);
+  }
+  const template = world.template(request.template_id);
+  if (!template || (template.agentIds && !template.agentIds.includes(app.agentId))) {
+    return failure(ErrCode.TEMPLATE_NOT_FOUND, undefined, `template "${request.template_id}" does not exist for agent ${app.agentId}`);
+  }
+  if (template.status !== "approved") {
+    return failure(ErrCode.TEMPLATE_UNUSABLE, undefined, `template "${template.templateId}" is ${template.status}, not approved`);
+  }
+  const data = parseTemplateData(request.data);
+  if (typeof data === "string") return failure(ErrCode.INVALID_PARAMETER, `data: ${data}`);
+  if (settings.templateVariables === "strict") {
+    const problem = variableMismatch(template, data);
+    if (problem) return failure(ErrCode.INVALID_PARAMETER, `data: ${problem}`);
+  }
+
+  const userids = splitList(request.userid_list);
+  if (userids.length > settings.maxUseridsPerList) {
+    return failure(settings.tooManyUseridsErrcode, `userid_list: ${userids.length} ids, at most ${settings.maxUseridsPerList}`);
+  }
+  const deptTokens = splitList(request.dept_id_list);
+  if (deptTokens.length > settings.maxDeptIdsPerList) {
+    return failure(settings.tooManyDeptIdsErrcode, `dept_id_list: ${deptTokens.length} ids, at most ${settings.maxDeptIdsPerList}`);
+  }
+  const badDept = deptTokens.find((token) => !/^\d+$/.test(token));
+  if (badDept !== undefined) return failure(ErrCode.INVALID_PARAMETER, `dept_id_list: "${badDept}" is not a department id`);
+  if (userids.length === 0 && deptTokens.length === 0) {
+    return failure(settings.noReceiversErrcode, "userid_list and dept_id_list are both empty");
+  }
+
+  const resolved = resolveRecipients(world.corp(app.corpId), userids, deptTokens.map(Number));
+  let recipients = resolved.userids;
+  let failed: string[] = [];
+  if (recipients.length > settings.recipientsPerSend) {
+    if (settings.overRecipientsPerSend === "reject") {
+      return failure(
+        settings.overRecipientsPerSendErrcode,
+        `the send reaches ${recipients.length} recipients, at most ${settings.recipientsPerSend}`,
+      );
+    }
+    failed = recipients.slice(settings.recipientsPerSend);
+    recipients = recipients.slice(0, settings.recipientsPerSend);
+  }
+
+  const task: SendTask = {
+    taskId: state.tasks.nextTaskId(),
+    corpId: app.corpId,
+    agentId: app.agentId,
+    templateId: template.templateId,
+    data,
+    createdAtMs: nowMs,
+    recipients,
+    delivered: [],
+    forbidden: [],
+    invalidUserIds: resolved.invalidUserIds,
+    invalidDeptIds: resolved.invalidDeptIds,
+    failed,
+  };
+  applySilentLimits(state, app, template, task);
+  state.tasks.add(task);
+  return success({ task_id: task.taskId }, describeTask(task));
+}
+
+function applySilentLimits(state: MockState, app: AppIdentity, template: TemplateSeed, task: SendTask): void {
+  const { settings } = state;
+  const nowMs = task.createdAtMs;
+  const day = chinaDay(nowMs);
+  const codes = ForbiddenCode[app.kind];
+  const fingerprint = contentFingerprint(template.templateId, task.data);
+  const windowKey = agentKey(app.corpId, app.agentId);
+  const window = state.minuteWindow.use(windowKey, nowMs, settings.minuteWindow);
+  const rendered = renderTemplate(template.content, task.data).text;
+  const ledgerOptions = { dailyCap: settings.dailyMessagesPerEmployee, dedupe: settings.duplicateContentOncePerDay };
+  let used = window.used;
+
+  for (const userid of task.recipients) {
+    const key = ledgerKey(app.corpId, app.agentId, userid);
+    const verdict = state.ledger.check(key, day, fingerprint, ledgerOptions);
+    let dropped: ForbiddenRecipient | undefined;
+    if (verdict.kind === "duplicateContent") {
+      dropped = forbid(codes.duplicateContent, 1, userid,
+        `${userid}: template "${template.templateId}" with the same data was already delivered by agent ${app.agentId} on ${day} (China time)`);
+    } else if (verdict.kind === "dailyCap") {
+      dropped = forbid(codes.dailyCap, settings.dailyMessagesPerEmployee, userid,
+        `${userid}: ${verdict.count} of ${settings.dailyMessagesPerEmployee} messages from agent ${app.agentId} already delivered on ${day} (China time)`);
+    } else if (used >= settings.recipientsPerMinute) {
+      dropped = forbid(codes.perMinute, settings.recipientsPerMinute, userid,
+        `${userid}: ${used} of ${settings.recipientsPerMinute} recipients already sent by agent ${app.agentId} in the ${settings.minuteWindow} minute from ${chinaClockTime(window.windowStartMs)} China time`);
+    }
+    if (dropped) {
+      task.forbidden.push(dropped);
+      continue;
+    }
+    used += 1;
+    state.ledger.record(key, day, fingerprint);
+    task.delivered.push(userid);
+    state.inbox.deliver(
+      userid,
+      {
+        taskId: task.taskId,
+        corpId: app.corpId,
+        agentId: app.agentId,
+        appName: app.name,
+        templateId: template.templateId,
+        title: template.title,
+        text: rendered,
+        data: task.data,
+        receivedAtMs: nowMs,
+      },
+      settings.inboxLimitPerUser,
+    );
+  }
+  state.minuteWindow.record(windowKey, nowMs, task.delivered.length);
+}
+
+function forbid(code: string, count: number, userid: string, why: string): ForbiddenRecipient {
+  return { code, count, userid, explanation: `${why} → ${code} (${FORBIDDEN_CODE_MEANINGS[code] ?? "flow control"})` };
+}
+
+/** `data` arrives as a JSON string (documented) or an object (the Java SDK); both must hold only strings. */
+function parseTemplateData(raw: SendByTemplateWire["data"]): TemplateData | string {
+  if (raw === undefined || raw === "") return {};
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return "not valid JSON";
+    }
+  }
+  const parsed = TemplateData.safeParse(value);
+  if (!parsed.success) return "must be an object whose keys and values are all strings";
+  return parsed.data;
+}
+
+function variableMismatch(template: TemplateSeed, data: TemplateData): string | undefined {
+  const expected = templateVariables(template.content);
+  const missing = expected.filter((name) => !Object.hasOwn(data, name));
+  if (missing.length > 0) return `missing template variables ${missing.join(", ")}`;
+  const extra = Object.keys(data).filter((key) => !expected.includes(key));
+  if (extra.length > 0) return `unknown template variables ${extra.join(", ")}`;
+  return undefined;
+}
+
+function describeTask(task: SendTask): string[] {
+  const notes = [
+    `task ${task.taskId}: ${task.delivered.length} delivered, ${task.forbidden.length} forbidden, ` +
+      `${task.invalidUserIds.length} invalid users, ${task.invalidDeptIds.length} invalid departments, ${task.failed.length} failed`,
+  ];
+  for (const dropped of task.forbidden.slice(0, MAX_RECIPIENT_NOTES)) notes.push(dropped.explanation);
+  if (task.forbidden.length > MAX_RECIPIENT_NOTES) {
+    notes.push(`… and ${task.forbidden.length - MAX_RECIPIENT_NOTES} more forbidden recipients (see GET /__admin/tasks/${task.taskId})`);
+  }
+  for (const userid of task.invalidUserIds.slice(0, MAX_RECIPIENT_NOTES)) notes.push(`${userid}: no such employee in ${task.corpId} → invalid_user_id_list`);
+  for (const deptId of task.invalidDeptIds.slice(0, MAX_RECIPIENT_NOTES)) notes.push(`${deptId}: no such department in ${task.corpId} → invalid_dept_id_list`);
+  if (task.failed.length > 0) notes.push(`${task.failed.length} recipients beyond the per-send maximum → failed_user_id_list`);
+  return notes;
+}

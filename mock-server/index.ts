@@ -1,0 +1,12 @@
+export { createMockDingTalk, IN_PROCESS_BASE_URL, type MockDingTalk, type MockDingTalkOptions } from "./create-mock.ts";
+export { MockAdminClient, type ClockView, type InboxView, type TaskView } from "./admin-client.ts";
+export { createMockApp } from "./app.ts";
+export { MockState, type MockSnapshot } from "./engine/mock-state.ts";
+export { MockClock, chinaDay, nextChinaMidnight } from "./clock.ts";
+export { MockSettings, MockSettingsPatch, defaultSettings } from "./settings.ts";
+export { WorldSeed, type WorldSeedInput } from "./world/world-schema.ts";
+export * from "./world/default-world.ts";
+export type { FaultRule, FaultRuleInput } from "./engine/fault-rules.ts";
+export type { JournalEntry } from "./engine/journal.ts";
+export type { InboxMessage } from "./engine/inbox.ts";
+export type { SendTask, ForbiddenRecipient } from "./engine/task-store.ts";
