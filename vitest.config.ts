@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { DEV_APPS } from "./worker/dev-apps.ts";
 
 export default defineConfig({
   test: {
@@ -7,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["protocol/**/*.test.ts", "mock-server/**/*.test.ts", "contract-tests/**/*.test.ts"],
+          include: ["protocol/**/*.test.ts", "mock-server/**/*.test.ts", "worker/**/*.test.ts", "contract-tests/**/*.test.ts"],
           exclude: ["**/*.worker.test.ts", "**/node_modules/**"],
           environment: "node",
         },
@@ -17,6 +18,25 @@ export default defineConfig({
         test: {
           name: "mock-worker",
           include: ["mock-server/**/*.worker.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DINGTALK_APPS: JSON.stringify(DEV_APPS),
+                // The in-process mock answers here: tests route the worker's fetch to it.
+                DINGTALK_BASE_URL: "http://mock-dingtalk.local",
+                SUITE_TICKET_TOKEN: "test-suite-ticket-token",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.worker.test.ts"],
         },
       },
     ],

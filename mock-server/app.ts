@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { clockRoutes } from "./admin/clock-routes.ts";
 import { faultRoutes } from "./admin/fault-routes.ts";
 import { inspectionRoutes } from "./admin/inspection-routes.ts";
-import { ProblemError, problemResponse } from "./admin/problem.ts";
+import { ProblemError, problemResponse } from "../protocol/problem-details.ts";
 import { DocumentedRoutes } from "./admin/route-registry.ts";
 import { worldRoutes } from "./admin/world-routes.ts";
 import type { MockState } from "./engine/mock-state.ts";

@@ -66,20 +66,4 @@ export class MockClock {
   }
 }
 
-const CHINA_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The vendor's calendar day (China time, UTC+8, no DST) as "YYYY-MM-DD". */
-export function chinaDay(epochMs: number): string {
-  return new Date(epochMs + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** The first millisecond of the China-time day after the one holding `epochMs`. */
-export function nextChinaMidnight(epochMs: number): number {
-  return Math.floor((epochMs + CHINA_UTC_OFFSET_MS) / DAY_MS + 1) * DAY_MS - CHINA_UTC_OFFSET_MS;
-}
-
-/** "HH:MM:SS" China time, for explanations people read. */
-export function chinaClockTime(epochMs: number): string {
-  return new Date(epochMs + CHINA_UTC_OFFSET_MS).toISOString().slice(11, 19);
-}
+export { chinaClockTime, chinaDay, nextChinaMidnight } from "../protocol/china-time.ts";

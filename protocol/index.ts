@@ -5,3 +5,5 @@ export * from "./suite-signature.ts";
 export * from "./corpconversation.ts";
 export * from "./directory.ts";
 export * from "./paths.ts";
+export * from "./china-time.ts";
+export * from "./template-content.ts";

@@ -1,7 +1,7 @@
 import { chinaDay, nextChinaMidnight } from "../clock.ts";
 import type { MockState } from "../engine/mock-state.ts";
 import { ClockCommand, ClockView } from "./admin-schemas.ts";
-import { ProblemError, readJsonBody } from "./problem.ts";
+import { ProblemError, readJsonBody } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
 
 export function clockRoutes(routes: DocumentedRoutes, state: MockState): void {

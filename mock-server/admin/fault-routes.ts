@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FaultRuleInput } from "../engine/fault-rules.ts";
 import type { MockState } from "../engine/mock-state.ts";
-import { pathParam, ProblemError, readJsonBody } from "./problem.ts";
+import { pathParam, ProblemError, readJsonBody } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
 
 const FaultList = z.object({ rules: z.array(z.unknown()) });

@@ -4,7 +4,7 @@ import { ledgerKey } from "../engine/employee-ledger.ts";
 import type { MockState } from "../engine/mock-state.ts";
 import type { SendTask } from "../engine/task-store.ts";
 import { InboxQuery, JournalQuery, TaskIdParam } from "./admin-schemas.ts";
-import { pathParam, ProblemError, validate } from "./problem.ts";
+import { pathParam, ProblemError, validate } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
 
 const JournalView = z.object({ entries: z.array(z.unknown()), dropped: z.number(), size: z.number() });

@@ -3,7 +3,7 @@ import type { MockState } from "../engine/mock-state.ts";
 import { MockSettings, MockSettingsPatch } from "../settings.ts";
 import { WorldSeed } from "../world/world-schema.ts";
 import { WorldSummary } from "./admin-schemas.ts";
-import { readJsonBody } from "./problem.ts";
+import { readJsonBody } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
 
 export function worldRoutes(routes: DocumentedRoutes, state: MockState): void {

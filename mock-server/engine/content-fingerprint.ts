@@ -1,14 +1,8 @@
-import type { TemplateData } from "../../protocol/index.ts";
+import { canonicalContent, type TemplateData } from "../../protocol/index.ts";
 
-/**
- * "Same content" for the once-a-day rule: the template plus its data with keys
- * in a canonical order, so {"a","b"} and {"b","a"} are the same message.
- */
+/** A short hash of the canonical content, so the ledger holds a number per message, not the message. */
 export function contentFingerprint(templateId: string, data: TemplateData): string {
-  const canonical = Object.keys(data)
-    .sort()
-    .map((key) => [key, data[key]]);
-  return `${templateId}:${cyrb53(JSON.stringify(canonical)).toString(36)}`;
+  return `${templateId}:${cyrb53(canonicalContent(templateId, data)).toString(36)}`;
 }
 
 /** cyrb53: a fast 53-bit string hash; collisions are negligible at a day's volume per employee. */

@@ -2,9 +2,11 @@ import type { Context } from "hono";
 import type { z } from "zod";
 
 /**
- * RFC 9457 problem details for the mock's own admin API (the vendor endpoints
- * answer in the vendor's style instead). Handlers throw; one error handler in
- * app.ts turns the error into `application/problem+json`.
+ * RFC 9457 problem details for our own HTTP APIs (the worker's, and the mock's
+ * /__admin; the mock's vendor endpoints answer in the vendor's style instead).
+ * Handlers throw a ProblemError; one error handler per app turns it into
+ * `application/problem+json`. `code` is stable and machine-readable; every
+ * validation problem names its field in `errors[].path`.
  */
 export class ProblemError extends Error {
   readonly status: number;

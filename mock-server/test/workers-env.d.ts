@@ -1,0 +1,6 @@
+// The test worker's own exports, as `wrangler types` would declare them.
+declare namespace Cloudflare {
+  interface Exports {
+    default: Fetcher;
+  }
+}

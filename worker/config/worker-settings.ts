@@ -1,0 +1,39 @@
+import { z } from "zod";
+import {
+  DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE,
+  DEFAULT_VENDOR_BASE_URL,
+  MAX_RECIPIENTS_PER_MINUTE,
+  MAX_RECIPIENTS_PER_SEND,
+} from "../../protocol/index.ts";
+import type { Env } from "../env.ts";
+
+/** Tunables from plain vars in wrangler.toml; every one has the vendor's documented value as default. */
+const Settings = z.object({
+  baseUrl: z.url().default(DEFAULT_VENDOR_BASE_URL),
+  vendorTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  departmentCacheTtlSeconds: z.coerce.number().int().nonnegative().default(300),
+  maxDepartmentsPerSend: z.coerce.number().int().positive().default(200),
+  recipientsPerMinute: z.coerce.number().int().positive().default(MAX_RECIPIENTS_PER_MINUTE),
+  recipientsPerSend: z.coerce.number().int().positive().max(MAX_RECIPIENTS_PER_SEND).default(MAX_RECIPIENTS_PER_SEND),
+  dailyMessagesPerEmployee: z.coerce.number().int().positive().default(DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE),
+  notificationRetentionDays: z.coerce.number().int().positive().default(7),
+});
+export type WorkerSettings = z.infer<typeof Settings>;
+
+export function workerSettings(env: Env): WorkerSettings {
+  const parsed = Settings.safeParse({
+    baseUrl: env.DINGTALK_BASE_URL || undefined,
+    vendorTimeoutMs: env.VENDOR_TIMEOUT_MS || undefined,
+    departmentCacheTtlSeconds: env.DEPARTMENT_CACHE_TTL_SECONDS || undefined,
+    maxDepartmentsPerSend: env.MAX_DEPARTMENTS_PER_SEND || undefined,
+    recipientsPerMinute: env.RECIPIENTS_PER_MINUTE || undefined,
+    recipientsPerSend: env.RECIPIENTS_PER_SEND || undefined,
+    dailyMessagesPerEmployee: env.DAILY_MESSAGES_PER_EMPLOYEE || undefined,
+    notificationRetentionDays: env.NOTIFICATION_RETENTION_DAYS || undefined,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`worker setting ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,72 @@
+import type { z } from "zod";
+import { VendorAnswer } from "../../protocol/index.ts";
+import { DingTalkApiError, DingTalkTransportError } from "./errors.ts";
+
+export interface VendorCall<T extends z.ZodType> {
+  fetch: typeof fetch;
+  baseUrl: string;
+  path: string;
+  method: "GET" | "POST";
+  query?: Record<string, string>;
+  /** Sent as JSON, as the official SDKs do. */
+  body?: unknown;
+  /** The success answer's shape; every answer is parsed before anything reads it. */
+  answer: T;
+  timeoutMs: number;
+}
+
+/**
+ * One HTTP exchange with the vendor, no retries: the answer parsed with the
+ * shared schema, or a typed error saying whether the request may have taken
+ * effect.
+ */
+export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Promise<z.output<T>> {
+  // Concatenate rather than resolve: a base URL with a path (a proxy, a mock world) keeps it.
+  const url = new URL(`${call.baseUrl.replace(/\/+$/, "")}${call.path}`);
+  for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+
+  let response: Response;
+  try {
+    response = await call.fetch(url.toString(), {
+      method: call.method,
+      headers: call.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: AbortSignal.timeout(call.timeoutMs),
+    });
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+    // Either way the request may have left: a reset or a timeout says nothing about whether the vendor acted.
+    throw new DingTalkTransportError(call.path, timedOut ? `no answer within ${call.timeoutMs} ms` : "network error", {
+      mayHaveReachedVendor: true,
+      cause: error,
+    });
+  }
+
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch (error) {
+    throw new DingTalkTransportError(call.path, `HTTP ${response.status} without a JSON answer`, {
+      status: response.status,
+      mayHaveReachedVendor: response.status < 500 || response.status >= 600,
+      cause: error,
+    });
+  }
+  if (!response.ok) {
+    throw new DingTalkTransportError(call.path, `HTTP ${response.status}`, { status: response.status, mayHaveReachedVendor: false });
+  }
+  const envelope = VendorAnswer.safeParse(json);
+  if (!envelope.success) {
+    throw new DingTalkTransportError(call.path, "the answer is not a DingTalk envelope (no errcode)", { status: response.status, mayHaveReachedVendor: true });
+  }
+  if (envelope.data.errcode !== 0) throw new DingTalkApiError(call.path, envelope.data as ConstructorParameters<typeof DingTalkApiError>[1]);
+  const parsed = call.answer.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DingTalkTransportError(call.path, `errcode 0 but the answer does not match the documented shape at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, {
+      status: response.status,
+      mayHaveReachedVendor: true,
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,53 @@
+/**
+ * The tables of one (corp, app) Durable Object; every table is documented in
+ * worker/STORAGE.md. Bump SCHEMA_VERSION when a statement here changes, and add
+ * the step that brings an older object up to date.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_STATEMENTS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS minute_window (
+     reservation_id TEXT PRIMARY KEY,
+     at_ms INTEGER NOT NULL,
+     recipients INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS minute_window_at ON minute_window (at_ms)`,
+  `CREATE TABLE IF NOT EXISTS employee_day (
+     day TEXT NOT NULL,
+     userid TEXT NOT NULL,
+     messages INTEGER NOT NULL,
+     PRIMARY KEY (day, userid)
+   )`,
+  `CREATE TABLE IF NOT EXISTS employee_content (
+     day TEXT NOT NULL,
+     userid TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     reservation_id TEXT NOT NULL,
+     PRIMARY KEY (day, userid, fingerprint)
+   )`,
+  `CREATE INDEX IF NOT EXISTS employee_content_reservation ON employee_content (reservation_id)`,
+  `CREATE TABLE IF NOT EXISTS token_cache (
+     credential_key TEXT PRIMARY KEY,
+     token TEXT NOT NULL,
+     expires_at_ms INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS department_cache (
+     dept_id INTEGER PRIMARY KEY,
+     found INTEGER NOT NULL,
+     sub_dept_ids TEXT NOT NULL,
+     userids TEXT NOT NULL,
+     fetched_at_ms INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS notifications (
+     id TEXT PRIMARY KEY,
+     created_at_ms INTEGER NOT NULL,
+     record TEXT NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS notifications_created ON notifications (created_at_ms)`,
+];
+
+export function migrate(sql: SqlStorage): void {
+  for (const statement of SCHEMA_STATEMENTS) sql.exec(statement);
+  sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+}

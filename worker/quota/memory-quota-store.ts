@@ -1,0 +1,48 @@
+import type { QuotaStore, Reservation, WindowEntry } from "./quota-store.ts";
+
+/** The quota store in plain memory: for tests of the rules, and single-process use of the client. */
+export class MemoryQuotaStore implements QuotaStore {
+  readonly #window = new Map<string, WindowEntry>();
+  readonly #dayCounts = new Map<string, number>();
+  readonly #content = new Map<string, string>();
+  readonly #reservations = new Map<string, Reservation>();
+
+  windowEntries(sinceMs: number): WindowEntry[] {
+    return [...this.#window.values()].filter((entry) => entry.atMs >= sinceMs).sort((a, b) => a.atMs - b.atMs);
+  }
+
+  dayCounts(day: string, userids: readonly string[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const userid of userids) {
+      const count = this.#dayCounts.get(`${day}/${userid}`);
+      if (count) counts.set(userid, count);
+    }
+    return counts;
+  }
+
+  contentSeen(day: string, fingerprint: string, userids: readonly string[]): Set<string> {
+    return new Set(userids.filter((userid) => this.#content.has(`${day}/${userid}/${fingerprint}`)));
+  }
+
+  reserve(reservation: Reservation): void {
+    this.#reservations.set(reservation.reservationId, reservation);
+    this.#window.set(reservation.reservationId, { atMs: reservation.atMs, recipients: reservation.userids.length });
+    for (const userid of reservation.userids) {
+      const key = `${reservation.day}/${userid}`;
+      this.#dayCounts.set(key, (this.#dayCounts.get(key) ?? 0) + 1);
+      this.#content.set(`${key}/${reservation.fingerprint}`, reservation.reservationId);
+    }
+  }
+
+  release(reservationId: string): void {
+    const reservation = this.#reservations.get(reservationId);
+    if (!reservation) return;
+    this.#reservations.delete(reservationId);
+    this.#window.delete(reservationId);
+    for (const userid of reservation.userids) {
+      const key = `${reservation.day}/${userid}`;
+      this.#dayCounts.set(key, (this.#dayCounts.get(key) ?? 1) - 1);
+      this.#content.delete(`${key}/${reservation.fingerprint}`);
+    }
+  }
+}

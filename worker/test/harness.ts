@@ -1,0 +1,51 @@
+import { exports } from "cloudflare:workers";
+import { reset } from "cloudflare:test";
+import { afterEach, beforeEach, vi } from "vitest";
+import { createMockDingTalk, type MockDingTalk, type MockDingTalkOptions } from "../../mock-server/create-mock.ts";
+
+export const MORNING = "2026-11-25T02:00:00.000Z";
+
+/**
+ * Each test gets a fresh mock DingTalk in this isolate; the worker's outbound
+ * fetch and its clock are routed to it, so the worker and the vendor agree on
+ * time and the test can move both with the mock's admin clock.
+ */
+export function useMockDingTalk(options: MockDingTalkOptions = {}): { readonly mock: MockDingTalk } {
+  const holder = {} as { mock: MockDingTalk };
+  beforeEach(() => {
+    holder.mock = createMockDingTalk({ clock: { start: MORNING, frozen: true }, settings: { qpsPerAppPerApi: null }, ...options });
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => holder.mock.fetch(input, init));
+    vi.spyOn(Date, "now").mockImplementation(() => holder.mock.state.clock.now());
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await reset();
+  });
+  return holder;
+}
+
+export interface NotificationAnswer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function postNotification(body: unknown): Promise<NotificationAnswer> {
+  const response = await exports.default.fetch("http://worker/v1/notifications", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+export async function getNotification(id: string): Promise<NotificationAnswer> {
+  const response = await exports.default.fetch(`http://worker/v1/notifications/${id}`);
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+export function users(from: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `u${String(from + i).padStart(5, "0")}`);
+}
+
+export const TEMPLATE_ID = "e27a9eed42b34a14a2xxxx";
