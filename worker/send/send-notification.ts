@@ -72,9 +72,10 @@ export async function sendNotification(deps: SendDependencies, request: Notifica
       tasks.push({ taskId: answer.task_id, recipients: chunk.userids.length });
       for (const userid of chunk.userids) outcomes.set(userid, { userid, status: "sent", taskId: answer.task_id });
     } catch (error) {
-      // A send that may have reached the vendor keeps its reservation: counting a
-      // delivery that did not happen is safe, missing one that did is not.
-      if (!(error instanceof DingTalkTransportError && error.mayHaveReachedVendor)) deps.release(chunk.reservationId);
+      // Failed for good, after the client's retries: give the quota back. If the
+      // vendor did take it after all, a retry of the same content is one it drops
+      // as a same-day duplicate, so releasing can never cause a second delivery.
+      deps.release(chunk.reservationId);
       const failed = failedOutcome(error);
       for (const userid of chunk.userids) outcomes.set(userid, { ...failed, userid });
       if (error instanceof DingTalkApiError) permanentFailure = failed;
@@ -107,7 +108,7 @@ function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number): Re
 function failedOutcome(error: unknown): RecipientOutcome & { status: "failed" } {
   if (error instanceof DingTalkApiError) return { userid: "", status: "failed", error: { code: error.code, message: error.message } };
   if (error instanceof DingTalkTransportError) {
-    const message = error.mayHaveReachedVendor ? `${error.message} (the vendor may have delivered it; it still counts against the limits)` : error.message;
+    const message = error.mayHaveReachedVendor ? `${error.message} (the vendor may still have delivered it)` : error.message;
     return { userid: "", status: "failed", error: { message } };
   }
   throw error;

@@ -1,0 +1,43 @@
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { startMockServer } from "../mock-server/node-server.ts";
+import { DEV_APPS } from "../worker/dev-apps.ts";
+
+/**
+ * The main job: the mock DingTalk on :3000 and the worker in `wrangler dev` on
+ * :8787, wired to it. Ctrl-C stops both.
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8787" },
+    "mock-port": { type: "string", default: "3000" },
+  },
+});
+
+const mock = await startMockServer({ port: Number(values["mock-port"]) });
+console.log(`mock DingTalk  ${mock.url}   (inbox: ${mock.url}/__admin/inbox/123)`);
+
+const wrangler = spawn(
+  "wrangler",
+  [
+    "dev",
+    "--port",
+    values.port!,
+    "--var",
+    `DINGTALK_BASE_URL:${mock.url}`,
+    "--var",
+    `DINGTALK_APPS:${JSON.stringify(DEV_APPS)}`,
+  ],
+  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+);
+
+let stopping = false;
+const stop = (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  wrangler.kill("SIGINT");
+  void mock.close().finally(() => process.exit(code));
+};
+wrangler.on("exit", (code) => stop(code ?? 0));
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { postNotification, TEMPLATE_ID, useMockDingTalk } from "./harness.ts";
+
+describe("tokens", () => {
+  const world = useMockDingTalk();
+
+  it("gets one token and reuses it from the object's storage", async () => {
+    await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "1", name2: "" } });
+    await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "2", name2: "" } });
+    expect((await world.mock.admin.journal({ endpoint: "getCorpToken" })).entries).toHaveLength(1);
+  });
+
+  it("refreshes before expiry when the clock passes 7,200 s in the middle of a run", async () => {
+    await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "before", name2: "" } });
+    await world.mock.admin.advanceClock(7201 * 1000);
+    const after = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "after", name2: "" } });
+    expect(after.body.summary.sent).toBe(1);
+    expect((await world.mock.admin.journal({ endpoint: "getCorpToken" })).entries).toHaveLength(2);
+    // Not one call was refused for its token: the worker refreshed 10 minutes early.
+    expect((await world.mock.admin.journal({ errcode: 42001 })).entries).toHaveLength(0);
+  });
+
+  it("refreshes once and retries when the vendor refuses a cached token (40014)", async () => {
+    await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "before", name2: "" } });
+    world.mock.state.tokens.revokeAll();
+    const after = await postNotification({ templateId: TEMPLATE_ID, userIds: ["456"], data: { name: "after", name2: "" } });
+    expect(after.body.summary.sent).toBe(1);
+    expect((await world.mock.admin.journal({ errcode: 40014 })).entries).toHaveLength(1);
+    expect((await world.mock.admin.inbox("456")).messages).toHaveLength(1);
+  });
+});
+
+describe("vendor failures", () => {
+  const world = useMockDingTalk();
+
+  it("retries -1 (system busy) and delivers once", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", errcode: -1, times: 2 });
+    const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "busy", name2: "" } });
+    expect(answer.body.summary.sent).toBe(1);
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(3);
+    expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
+  });
+
+  it("answers 422 vendor-refused for a template the vendor does not know, and gives the quota back", async () => {
+    const refused = await postNotification({ templateId: "no-such-template", userIds: ["123"], data: { name: "x", name2: "" } });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: "vendor-refused" });
+    expect(refused.body.detail).toContain("885001");
+    // Released: the same employee can still take 100 messages today, and this content is not a duplicate.
+    const next = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "x", name2: "" } });
+    expect(next.body.recipients[0]).toMatchObject({ status: "sent" });
+  });
+
+  it("answers 502 vendor-unavailable when every retry fails, and releases what it reserved", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 503, times: 3 });
+    const failed = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "x", name2: "" } });
+    expect(failed.status).toBe(502);
+    expect(failed.body.code).toBe("vendor-unavailable");
+    const next = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "x", name2: "" } });
+    expect(next.body.recipients[0]).toMatchObject({ status: "sent" });
+  });
+});
