@@ -41,9 +41,29 @@ export function createMockDingTalk(options: MockDingTalkOptions = {}): MockDingT
   const state = new MockState({ world, settings, clock });
   const app = createMockApp(state);
   const fetchMock = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await app.fetch(new Request(input, init));
+    const request = new Request(input, init);
+    const response = await abortable(app.fetch(request), request.signal);
     if (isDroppedConnection(response)) throw new ConnectionDroppedError();
     return response;
   }) as typeof fetch;
   return { fetch: fetchMock, baseUrl: IN_PROCESS_BASE_URL, admin: new MockAdminClient(fetchMock, IN_PROCESS_BASE_URL), app, state };
+}
+
+/** Like a real fetch, reject as soon as the caller's signal aborts (a timeout, say), whatever the mock is doing. */
+function abortable(response: Response | Promise<Response>, signal: AbortSignal): Promise<Response> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve(response).then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

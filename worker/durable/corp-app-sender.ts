@@ -43,6 +43,15 @@ export class CorpAppSender extends DurableObject<Env> {
   }
 
   async send(request: NotificationRequest): Promise<SendOutcome> {
+    try {
+      return await this.#send(request);
+    } catch (error) {
+      if (error instanceof MissingSuiteTicketError) return { kind: "misconfigured", message: error.message };
+      throw error;
+    }
+  }
+
+  async #send(request: NotificationRequest): Promise<SendOutcome> {
     const { client } = this.#clientFor(request.corpId, request.agentId);
     const settings = this.#settings;
     const outcome = await sendNotification(
@@ -132,7 +141,9 @@ export class CorpAppSender extends DurableObject<Env> {
   #suiteTicket(app: AppConfig & { kind: "thirdParty" }): string {
     const stored = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'suite_ticket'").toArray()[0]?.value;
     const ticket = stored ?? app.suiteTicket;
-    if (!ticket) throw new Error(`no suite ticket for ${app.suiteKey} yet: configure one or PUT /v1/suite-tickets/${app.suiteKey}`);
+    if (!ticket) throw new MissingSuiteTicketError(`no suite ticket for ${app.suiteKey} yet: configure one or PUT /v1/suite-tickets/${app.suiteKey}`);
     return ticket;
   }
 }
+
+class MissingSuiteTicketError extends Error {}

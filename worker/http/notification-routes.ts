@@ -37,6 +37,15 @@ export function notificationRoutes(app: App): void {
         [{ path: "body.userIds", message: `at most ${outcome.limit} distinct recipients, departments expanded` }],
       );
     }
+    if (outcome.kind === "too-many-departments") {
+      throw new ProblemError(422, "too-many-departments", `the departments expand to more than ${outcome.limit} departments`, [
+        { path: "body.deptIds", message: `at most ${outcome.limit} departments, sub-departments included` },
+      ]);
+    }
+    if (outcome.kind === "misconfigured") throw new ProblemError(503, "misconfigured", `${outcome.message}. Nothing was sent.`);
+    if (outcome.kind === "directory-unavailable") {
+      throw new ProblemError(502, "directory-unavailable", `expanding the departments failed: ${outcome.message}. Nothing was sent.`);
+    }
     if (outcome.kind === "window-full") {
       const retryAfter = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
       c.header("Retry-After", String(retryAfter));

@@ -3,7 +3,7 @@ import type { DingTalkClient } from "../dingtalk/client.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import type { Admission, AdmissionRequest } from "../quota/admission.ts";
 import type { LedgerSuppression } from "../quota/employee-ledger.ts";
-import type { ExpandedDepartments } from "./department-directory.ts";
+import { TooManyDepartmentsError, type ExpandedDepartments } from "./department-directory.ts";
 import { summarise, type NotificationRecord, type RecipientOutcome } from "./notification-record.ts";
 
 export interface NotificationRequest {
@@ -29,6 +29,9 @@ export interface SendDependencies {
 
 export type SendOutcome =
   | { kind: "sent"; record: NotificationRecord }
+  | { kind: "too-many-departments"; limit: number }
+  | { kind: "directory-unavailable"; message: string }
+  | { kind: "misconfigured"; message: string }
   | { kind: "window-full"; retryAfterMs: number; inWindow: number; needed: number; limit: number }
   | { kind: "too-many-recipients"; recipients: number; limit: number };
 
@@ -38,7 +41,14 @@ export type SendOutcome =
  * give back what a chunk the vendor refused for good had reserved.
  */
 export async function sendNotification(deps: SendDependencies, request: NotificationRequest): Promise<SendOutcome> {
-  const expanded = request.deptIds.length > 0 ? await deps.expandDepartments(request.deptIds) : { userids: [], invalidDeptIds: [] };
+  let expanded: ExpandedDepartments = { userids: [], invalidDeptIds: [] };
+  try {
+    if (request.deptIds.length > 0) expanded = await deps.expandDepartments(request.deptIds);
+  } catch (error) {
+    if (error instanceof TooManyDepartmentsError) return { kind: "too-many-departments", limit: error.limit };
+    if (error instanceof DingTalkApiError || error instanceof DingTalkTransportError) return { kind: "directory-unavailable", message: error.message };
+    throw error;
+  }
   const userids = [...new Set([...request.userIds, ...expanded.userids])];
   // More than a minute's worth can never be sent at once; queueing it is the async API's job.
   if (userids.length > deps.recipientsPerMinute) {
@@ -54,8 +64,8 @@ export async function sendNotification(deps: SendDependencies, request: Notifica
   const outcomes = new Map<string, RecipientOutcome>();
   for (const suppression of admission.suppressed) outcomes.set(suppression.userid, suppressedOutcome(suppression, deps.dailyCap));
   const tasks: NotificationRecord["tasks"] = [];
-  let permanentFailure: RecipientOutcome & { status: "failed" } | undefined;
-  for (const chunk of admission.chunks) {
+  let permanentFailure: (RecipientOutcome & { status: "failed" }) | undefined;
+  for (const [index, chunk] of admission.chunks.entries()) {
     if (permanentFailure) {
       // The vendor refused the request itself (template, agent…): the other chunks would be refused alike.
       deps.release(chunk.reservationId);
@@ -76,6 +86,11 @@ export async function sendNotification(deps: SendDependencies, request: Notifica
       // vendor did take it after all, a retry of the same content is one it drops
       // as a same-day duplicate, so releasing can never cause a second delivery.
       deps.release(chunk.reservationId);
+      if (!(error instanceof DingTalkApiError || error instanceof DingTalkTransportError)) {
+        // Not the vendor's answer (a missing suite ticket, say): nothing else will be sent either.
+        for (const rest of admission.chunks.slice(index + 1)) deps.release(rest.reservationId);
+        throw error;
+      }
       const failed = failedOutcome(error);
       for (const userid of chunk.userids) outcomes.set(userid, { ...failed, userid });
       if (error instanceof DingTalkApiError) permanentFailure = failed;
@@ -105,13 +120,10 @@ function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number): Re
     : { userid: suppression.userid, status: "suppressed", reason: "daily-cap", detail: `${suppression.messagesToday} of ${dailyCap} messages from this app already went to this employee today (China time); DingTalk would drop it silently (143105)` };
 }
 
-function failedOutcome(error: unknown): RecipientOutcome & { status: "failed" } {
+function failedOutcome(error: DingTalkApiError | DingTalkTransportError): RecipientOutcome & { status: "failed" } {
   if (error instanceof DingTalkApiError) return { userid: "", status: "failed", error: { code: error.code, message: error.message } };
-  if (error instanceof DingTalkTransportError) {
-    const message = error.mayHaveReachedVendor ? `${error.message} (the vendor may still have delivered it)` : error.message;
-    return { userid: "", status: "failed", error: { message } };
-  }
-  throw error;
+  const message = error.mayHaveReachedVendor ? `${error.message} (the vendor may still have delivered it)` : error.message;
+  return { userid: "", status: "failed", error: { message } };
 }
 
 async function sha256Hex(text: string): Promise<string> {

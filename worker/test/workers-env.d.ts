@@ -1,0 +1,6 @@
+// The bindings the worker tests see through `env` from "cloudflare:workers".
+declare namespace Cloudflare {
+  interface Env {
+    CORP_APP_SENDER: DurableObjectNamespace<import("../durable/corp-app-sender.ts").CorpAppSender>;
+  }
+}
