@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const port = Number(args.port);
+  const port = /^\d+$/.test(args.port) ? Number(args.port) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${args.port}"`);
   if (args.clock !== undefined && Number.isNaN(Date.parse(args.clock))) fail(`--clock must be an ISO-8601 instant, not "${args.clock}"`);
   if (args.world && args["no-default-world"]) fail("--world and --no-default-world exclude each other");

@@ -54,10 +54,13 @@ export async function readJsonBody<T extends z.ZodType>(c: Context, schema: T): 
 export function validate<T extends z.ZodType>(schema: T, raw: unknown, where: "body" | "query" | "path"): z.output<T> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const errors = parsed.error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join("."),
-    message: issue.message,
-  }));
+  // An unknown key is reported on the object holding it; name each key instead.
+  const errors = parsed.error.issues.flatMap((issue) =>
+    (issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path]).map((path) => ({
+      path: [where, ...path.map(String)].join("."),
+      message: issue.message,
+    })),
+  );
   const first = errors[0]!;
   throw new ProblemError(400, "invalid-request", `${first.path}: ${first.message}`, errors);
 }

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startMockServer } from "../mock-server/node-server.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
@@ -17,12 +20,17 @@ const { values } = parseArgs({
 const mock = await startMockServer({ port: Number(values["mock-port"]) });
 console.log(`mock DingTalk  ${mock.url}   (inbox: ${mock.url}/__admin/inbox/123)`);
 
+// The mock starts empty every time; so does the worker's Durable Object state, or quotas would not match.
+const state = mkdtempSync(join(tmpdir(), "dingtalk-edge-dev-"));
+
 const wrangler = spawn(
   "wrangler",
   [
     "dev",
     "--port",
     values.port!,
+    "--persist-to",
+    state,
     "--var",
     `DINGTALK_BASE_URL:${mock.url}`,
     "--var",

@@ -1,12 +1,27 @@
 import { z } from "zod";
 
-/** `POST /__admin/clock`: one move at a time, so the intent is never ambiguous. */
-export const ClockCommand = z.union([
-  z.object({ advanceMs: z.number().int().nonnegative() }).strict(),
-  z.object({ now: z.iso.datetime({ offset: true }) }).strict(),
-  z.object({ frozen: z.boolean() }).strict(),
-]);
-export type ClockCommand = z.infer<typeof ClockCommand>;
+export type ClockCommand = { advanceMs: number } | { now: string } | { frozen: boolean };
+const CLOCK_MOVES = ["advanceMs", "now", "frozen"] as const;
+
+/**
+ * `POST /__admin/clock`: one move at a time, so the intent is never ambiguous.
+ * One object rather than a union of three, so every problem names its field
+ * (a union only says "Invalid input" when two moves come together).
+ */
+export const ClockCommand = z
+  .object({
+    advanceMs: z.number().int().nonnegative().optional(),
+    now: z.iso.datetime({ offset: true }).optional(),
+    frozen: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((command, ctx) => {
+    const given = CLOCK_MOVES.filter((key) => command[key] !== undefined);
+    if (given.length === 1) return;
+    if (given.length === 0) ctx.addIssue({ code: "custom", path: [], message: "give one of advanceMs, now or frozen" });
+    for (const key of given) ctx.addIssue({ code: "custom", path: [key], message: `one move at a time: ${given.join(" and ")} given together` });
+  })
+  .transform((command) => command as ClockCommand);
 
 export const ClockView = z.object({
   now: z.string(),

@@ -42,7 +42,7 @@ export class MockState {
     this.#clearActivity();
   }
 
-  /** Back to the default world and settings; the clock keeps its mode but returns to real time. */
+  /** Back to the default world and settings, with no faults and an empty journal; the clock is left where it is. */
   reset(): void {
     this.reseed("default");
     this.settings = defaultSettings();

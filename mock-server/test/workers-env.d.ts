@@ -3,4 +3,8 @@ declare namespace Cloudflare {
   interface Exports {
     default: Fetcher;
   }
+  // The mock Worker's bindings (mock-server/wrangler.toml), seen through `env` from "cloudflare:workers".
+  interface Env {
+    MOCK_DINGTALK: DurableObjectNamespace<import("../worker.ts").MockDingTalkObject>;
+  }
 }

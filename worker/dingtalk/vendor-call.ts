@@ -25,32 +25,38 @@ export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Prom
   const url = new URL(`${call.baseUrl.replace(/\/+$/, "")}${call.path}`);
   for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
 
+  // A timer we clear, rather than AbortSignal.timeout: a pending timeout keeps a
+  // Durable Object busy (no eviction, no hibernation) long after the answer came.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${call.timeoutMs} ms`, "TimeoutError")), call.timeoutMs);
   let response: Response;
-  try {
-    response = await call.fetch(url.toString(), {
-      method: call.method,
-      headers: call.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: AbortSignal.timeout(call.timeoutMs),
-    });
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    // Either way the request may have left: a reset or a timeout says nothing about whether the vendor acted.
-    throw new DingTalkTransportError(call.path, timedOut ? `no answer within ${call.timeoutMs} ms` : "network error", {
-      mayHaveReachedVendor: true,
-      cause: error,
-    });
-  }
-
   let json: unknown;
   try {
-    json = await response.json();
-  } catch (error) {
-    throw new DingTalkTransportError(call.path, `HTTP ${response.status} without a JSON answer`, {
-      status: response.status,
-      mayHaveReachedVendor: response.status < 500 || response.status >= 600,
-      cause: error,
-    });
+    try {
+      response = await call.fetch(url.toString(), {
+        method: call.method,
+        headers: call.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      // Either way the request may have left: a reset or a timeout says nothing about whether the vendor acted.
+      throw new DingTalkTransportError(call.path, controller.signal.aborted ? `no answer within ${call.timeoutMs} ms` : "network error", {
+        mayHaveReachedVendor: true,
+        cause: error,
+      });
+    }
+    try {
+      json = await response.json();
+    } catch (error) {
+      throw new DingTalkTransportError(call.path, `HTTP ${response.status} without a JSON answer`, {
+        status: response.status,
+        mayHaveReachedVendor: response.status < 500 || response.status >= 600,
+        cause: error,
+      });
+    }
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok) {
     throw new DingTalkTransportError(call.path, `HTTP ${response.status}`, { status: response.status, mayHaveReachedVendor: false });

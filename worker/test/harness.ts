@@ -1,9 +1,32 @@
 import { exports } from "cloudflare:workers";
 import { reset } from "cloudflare:test";
 import { afterEach, beforeEach, vi } from "vitest";
-import { createMockDingTalk, type MockDingTalk, type MockDingTalkOptions } from "../../mock-server/create-mock.ts";
+import { createMockDingTalk, IN_PROCESS_BASE_URL, type MockDingTalk, type MockDingTalkOptions } from "../../mock-server/create-mock.ts";
 
 export const MORNING = "2026-11-25T02:00:00.000Z";
+
+const realNow = Date.now.bind(Date);
+const realFetch = globalThis.fetch;
+const MOCK_HOST = new URL(IN_PROCESS_BASE_URL).host;
+
+function requestHost(input: RequestInfo | URL): string {
+  return new URL(input instanceof Request ? input.url : String(input)).host;
+}
+
+/**
+ * Runs `action` on real time: runtime helpers that wait (eviction drains
+ * requests with a timeout) must not see the frozen mock clock.
+ */
+export async function onRealTime<T>(action: () => Promise<T>): Promise<T> {
+  const now = vi.mocked(Date.now);
+  const mockTime = now.getMockImplementation();
+  now.mockImplementation(realNow);
+  try {
+    return await action();
+  } finally {
+    if (mockTime) now.mockImplementation(mockTime);
+  }
+}
 
 /**
  * Each test gets a fresh mock DingTalk in this isolate; the worker's outbound
@@ -14,7 +37,10 @@ export function useMockDingTalk(options: MockDingTalkOptions = {}): { readonly m
   const holder = {} as { mock: MockDingTalk };
   beforeEach(() => {
     holder.mock = createMockDingTalk({ clock: { start: MORNING, frozen: true }, settings: { qpsPerAppPerApi: null }, ...options });
-    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => holder.mock.fetch(input, init));
+    // Only the vendor's calls go to the mock; the test runtime's own fetches stay real.
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) =>
+      requestHost(input) === MOCK_HOST ? holder.mock.fetch(input, init) : realFetch(input, init),
+    );
     vi.spyOn(Date, "now").mockImplementation(() => holder.mock.state.clock.now());
   });
   afterEach(async () => {

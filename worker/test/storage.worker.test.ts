@@ -1,0 +1,46 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { onRealTime, postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+
+const sender = () => env.CORP_APP_SENDER.getByName("dingdemocorp/948060598");
+
+async function rowCounts(): Promise<Record<string, number>> {
+  return runInDurableObject(sender(), (_, state) => {
+    const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    return {
+      minute_window: count("minute_window"),
+      employee_day: count("employee_day"),
+      employee_content: count("employee_content"),
+      notifications: count("notifications"),
+      department_cache: count("department_cache"),
+    };
+  });
+}
+
+describe("the object's storage", () => {
+  const world = useMockDingTalk();
+
+  it("keeps quotas and the token across an eviction", async () => {
+    await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "a", name2: "" } });
+    await onRealTime(() => evictDurableObject(sender()));
+    const again = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "a", name2: "" } });
+    expect(again.body.recipients[0]).toMatchObject({ status: "suppressed", reason: "duplicate-content" });
+    expect((await world.mock.admin.journal({ endpoint: "getCorpToken" })).entries).toHaveLength(1);
+  });
+
+  it("prunes by alarm what no rule can read again, and stops when nothing is left", async () => {
+    await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 50), deptIds: [421897262], data: { name: "a", name2: "" } });
+    expect(await rowCounts()).toEqual({ minute_window: 1, employee_day: 52, employee_content: 52, notifications: 1, department_cache: 1 });
+
+    await world.mock.admin.advanceClock(5 * 60_000 + 1); // past the window and the 300 s directory cache
+    expect(await runDurableObjectAlarm(sender())).toBe(true);
+    expect(await rowCounts()).toMatchObject({ minute_window: 0, employee_day: 52, department_cache: 0 });
+
+    await world.mock.admin.advanceClock(8 * 24 * 60 * 60_000);
+    expect(await runDurableObjectAlarm(sender())).toBe(true);
+    expect(await rowCounts()).toEqual({ minute_window: 0, employee_day: 0, employee_content: 0, notifications: 0, department_cache: 0 });
+    // Nothing left to prune: the alarm is not re-armed.
+    expect(await runDurableObjectAlarm(sender())).toBe(false);
+  });
+});
