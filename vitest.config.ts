@@ -1,6 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { createHash } from "node:crypto";
 import { defineConfig } from "vitest/config";
 import { DEV_APPS } from "./worker/dev-apps.ts";
+import { TEST_API_KEYS, TEST_WEBHOOK_SENDERS } from "./worker/test/credentials.ts";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 export default defineConfig({
   test: {
@@ -30,6 +34,13 @@ export default defineConfig({
                 // The in-process mock answers here: tests route the worker's fetch to it.
                 DINGTALK_BASE_URL: "http://mock-dingtalk.local",
                 SUITE_TICKET_TOKEN: "test-suite-ticket-token",
+                API_KEYS: JSON.stringify(TEST_API_KEYS.map(({ id, key, scope }) => ({ id, sha256: sha256(key), scope }))),
+                WEBHOOK_SENDERS: JSON.stringify(TEST_WEBHOOK_SENDERS),
+                CORS_ORIGINS: "https://app.example.com",
+                // Retries without real waiting, so fault tests run in seconds.
+                RETRY_BASE_DELAY_MS: "1",
+                RETRY_MAX_DELAY_MS: "4",
+                QPS_RETRY_DELAY_MS: "1",
               },
             },
           }),

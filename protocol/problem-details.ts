@@ -39,7 +39,11 @@ export function problemResponse(error: ProblemError, instance: string): Response
 
 /** Reads and validates a JSON body; every problem names the field it is about. */
 export async function readJsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
-  const text = await c.req.text();
+  return parseJsonBody(await c.req.text(), schema);
+}
+
+/** The same, for a body already read (a signature or an idempotency hash needed the raw text first). */
+export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.output<T> {
   let raw: unknown = {};
   if (text.trim() !== "") {
     try {

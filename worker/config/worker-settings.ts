@@ -17,6 +17,18 @@ const Settings = z.object({
   recipientsPerSend: z.coerce.number().int().positive().max(MAX_RECIPIENTS_PER_SEND).default(MAX_RECIPIENTS_PER_SEND),
   dailyMessagesPerEmployee: z.coerce.number().int().positive().default(DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE),
   notificationRetentionDays: z.coerce.number().int().positive().default(7),
+  /** Recipients one `Prefer: respond-async` request may queue, departments expanded. */
+  maxQueuedRecipients: z.coerce.number().int().positive().default(100_000),
+  /** Vendor sends one drain may make before the alarm comes back (subrequests, vendor QPS). */
+  maxSendsPerDrain: z.coerce.number().int().positive().default(20),
+  /** Attempts a queued recipient gets before it is failed for good. */
+  maxQueueAttempts: z.coerce.number().int().positive().default(8),
+  /** First delay before a queued recipient is tried again; it doubles per attempt, up to 10 minutes. */
+  queueRetryDelayMs: z.coerce.number().int().nonnegative().default(5_000),
+  /** The client's backoff between retries of one call. */
+  retryBaseDelayMs: z.coerce.number().int().nonnegative().default(200),
+  retryMaxDelayMs: z.coerce.number().int().nonnegative().default(2_000),
+  qpsRetryDelayMs: z.coerce.number().int().nonnegative().default(1_000),
 });
 export type WorkerSettings = z.infer<typeof Settings>;
 
@@ -30,6 +42,13 @@ export function workerSettings(env: Env): WorkerSettings {
     recipientsPerSend: env.RECIPIENTS_PER_SEND || undefined,
     dailyMessagesPerEmployee: env.DAILY_MESSAGES_PER_EMPLOYEE || undefined,
     notificationRetentionDays: env.NOTIFICATION_RETENTION_DAYS || undefined,
+    maxQueuedRecipients: env.MAX_QUEUED_RECIPIENTS || undefined,
+    maxSendsPerDrain: env.MAX_SENDS_PER_DRAIN || undefined,
+    maxQueueAttempts: env.MAX_QUEUE_ATTEMPTS || undefined,
+    queueRetryDelayMs: env.QUEUE_RETRY_DELAY_MS || undefined,
+    retryBaseDelayMs: env.RETRY_BASE_DELAY_MS || undefined,
+    retryMaxDelayMs: env.RETRY_MAX_DELAY_MS || undefined,
+    qpsRetryDelayMs: env.QPS_RETRY_DELAY_MS || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -7,22 +7,30 @@ import { internalAppTokenFetcher, suiteCorpTokenFetcher } from "../dingtalk/toke
 import { TokenProvider } from "../dingtalk/token-provider.ts";
 import type { Env } from "../env.ts";
 import { admitSend } from "../quota/admission.ts";
+import { msUntilRoomFor, windowStart } from "../quota/minute-window.ts";
+import type { QuotaLimits } from "../quota/quota-store.ts";
 import { expandDepartments } from "../send/department-directory.ts";
+import type { NotificationRecord } from "../send/notification-record.ts";
 import { notificationStory, type NotificationStory } from "../send/notification-story.ts";
-import { sendNotification, type NotificationRequest, type SendOutcome } from "../send/send-notification.ts";
+import { drainQueue } from "../send/queue-drain.ts";
+import { acceptNotification, type NotificationRequest, type SendOutcome } from "../send/send-notification.ts";
+import { NotificationLog } from "./notification-log.ts";
 import { migrate } from "./schema.ts";
 import { SqlDepartmentCache } from "./sql-department-cache.ts";
 import { SqlQuotaStore } from "./sql-quota-store.ts";
 import { SqlTokenCache } from "./sql-token-cache.ts";
-import { NotificationLog } from "./notification-log.ts";
 
-/** How often the alarm prunes while anything is stored. */
+/** How often the alarm prunes while anything is stored and nothing is queued. */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+const MAX_QUEUE_RETRY_DELAY_MS = 10 * 60 * 1000;
+
+export type SenderAnswer = SendOutcome | { kind: "recorded"; record: NotificationRecord };
 
 /**
  * One (corp, app): the vendor's unit of quota. A thin shell over the quota
- * rules, the token cache, the department cache and the notification log,
- * each a module of its own over this object's SQLite.
+ * rules, the send queue, the token cache, the department cache and the
+ * notification log, each a module of its own over this object's SQLite. Its
+ * one alarm drains the queue as the minute window frees, and prunes.
  */
 export class CorpAppSender extends DurableObject<Env> {
   readonly #sql: SqlStorage;
@@ -39,54 +47,40 @@ export class CorpAppSender extends DurableObject<Env> {
     this.#departments = new SqlDepartmentCache(this.#sql);
     this.#log = new NotificationLog(this.#sql);
     this.#settings = workerSettings(env);
-    ctx.blockConcurrencyWhile(async () => migrate(this.#sql));
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(this.#sql);
+      // A drain cut short by a restart: its recipients go back to the queue, their
+      // ledger entries are released (a resend of the same content cannot reach anyone
+      // twice: the vendor drops same-day duplicates) and their window places kept.
+      ctx.storage.transactionSync(() => {
+        for (const reservationId of this.#log.requeueInterrupted()) this.#quota.release(reservationId, { keepWindow: true });
+      });
+    });
   }
 
-  async send(request: NotificationRequest): Promise<SendOutcome> {
+  get #limits(): QuotaLimits {
+    return {
+      recipientsPerMinute: this.#settings.recipientsPerMinute,
+      dailyMessagesPerEmployee: this.#settings.dailyMessagesPerEmployee,
+      recipientsPerSend: this.#settings.recipientsPerSend,
+    };
+  }
+
+  async send(request: NotificationRequest): Promise<SenderAnswer> {
     try {
-      return await this.#send(request);
+      const outcome = await this.#accept(request);
+      if (outcome.kind !== "accepted") return outcome;
+      if (request.async) await this.#drain();
+      await this.#arm();
+      return { kind: "recorded", record: this.#log.record(request.id, request)! };
     } catch (error) {
       if (error instanceof MissingSuiteTicketError) return { kind: "misconfigured", message: error.message };
       throw error;
     }
   }
 
-  async #send(request: NotificationRequest): Promise<SendOutcome> {
-    const { client } = this.#clientFor(request.corpId, request.agentId);
-    const settings = this.#settings;
-    const outcome = await sendNotification(
-      {
-        client,
-        admit: (admission) =>
-          this.ctx.storage.transactionSync(() =>
-            admitSend(this.#quota, {
-              recipientsPerMinute: settings.recipientsPerMinute,
-              dailyMessagesPerEmployee: settings.dailyMessagesPerEmployee,
-              recipientsPerSend: settings.recipientsPerSend,
-            }, admission),
-          ),
-        release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
-        expandDepartments: (deptIds) =>
-          expandDepartments(client, this.#departments, deptIds, {
-            nowMs: Date.now(),
-            ttlMs: settings.departmentCacheTtlSeconds * 1000,
-            maxDepartments: settings.maxDepartmentsPerSend,
-          }),
-        now: () => Date.now(),
-        dailyCap: settings.dailyMessagesPerEmployee,
-        recipientsPerMinute: settings.recipientsPerMinute,
-      },
-      request,
-    );
-    if (outcome.kind === "sent") {
-      this.#log.save(outcome.record, Date.now());
-      await this.#armPruning();
-    }
-    return outcome;
-  }
-
   async story(id: string, corpId: string, agentId: number): Promise<NotificationStory | undefined> {
-    const record = this.#log.get(id);
+    const record = this.#log.record(id, { corpId, agentId });
     if (!record) return undefined;
     return notificationStory(this.#clientFor(corpId, agentId).client, record);
   }
@@ -103,18 +97,98 @@ export class CorpAppSender extends DurableObject<Env> {
       this.#departments.prune(nowMs - this.#settings.departmentCacheTtlSeconds * 1000);
       this.#log.prune(nowMs - this.#settings.notificationRetentionDays * 24 * 60 * 60 * 1000);
     });
-    await this.#armPruning();
+    const owner = this.#owner();
+    if (owner && this.#log.nextQueuedAt() !== undefined) {
+      try {
+        await this.#drain(owner);
+      } catch (error) {
+        // A missing suite ticket, say: keep the queue and come back later rather than spin.
+        if (!(error instanceof MissingSuiteTicketError)) throw error;
+      }
+    }
+    await this.#arm();
   }
 
-  /** One alarm per object: while anything is stored, it comes back to prune. */
-  async #armPruning(): Promise<void> {
-    const remaining = this.#sql
-      .exec<{ n: number }>(
-        "SELECT (SELECT COUNT(*) FROM minute_window) + (SELECT COUNT(*) FROM employee_day) + (SELECT COUNT(*) FROM notifications) + (SELECT COUNT(*) FROM department_cache) AS n",
-      )
-      .one().n;
-    if (remaining === 0) return;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PRUNE_INTERVAL_MS);
+  async #accept(request: NotificationRequest): Promise<SendOutcome> {
+    this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", JSON.stringify({ corpId: request.corpId, agentId: request.agentId }));
+    const { client } = this.#clientFor(request.corpId, request.agentId);
+    const settings = this.#settings;
+    return acceptNotification(
+      {
+        client,
+        quota: this.#quota,
+        admit: (admission) => this.ctx.storage.transactionSync(() => admitSend(this.#quota, this.#limits, admission)),
+        release: (reservationId, options) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId, options)),
+        expandDepartments: (deptIds) =>
+          expandDepartments(client, this.#departments, deptIds, {
+            nowMs: Date.now(),
+            ttlMs: settings.departmentCacheTtlSeconds * 1000,
+            maxDepartments: settings.maxDepartmentsPerSend,
+          }),
+        create: (header, recipients) =>
+          this.ctx.storage.transactionSync(() => this.#log.create({ id: request.id, templateId: request.templateId, data: request.data, ...header }, recipients)),
+        addTasks: (tasks) => this.ctx.storage.transactionSync(() => tasks.forEach((task) => this.#log.addTask(request.id, task.taskId, task.recipients))),
+        now: () => Date.now(),
+        dailyCap: settings.dailyMessagesPerEmployee,
+        recipientsPerMinute: settings.recipientsPerMinute,
+        maxQueuedRecipients: settings.maxQueuedRecipients,
+      },
+      request,
+    );
+  }
+
+  async #drain(owner = this.#owner()): Promise<void> {
+    if (!owner) return;
+    const { client } = this.#clientFor(owner.corpId, owner.agentId);
+    const settings = this.#settings;
+    await drainQueue({
+      client,
+      agentId: owner.agentId,
+      quota: this.#quota,
+      queue: this.#log,
+      limits: this.#limits,
+      release: (reservationId, options) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId, options)),
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+      now: () => Date.now(),
+      maxSendsPerDrain: settings.maxSendsPerDrain,
+      maxAttempts: settings.maxQueueAttempts,
+      retryDelayMs: (attempt) => Math.min(MAX_QUEUE_RETRY_DELAY_MS, settings.queueRetryDelayMs * 2 ** (attempt - 1)),
+    });
+  }
+
+  /**
+   * One alarm per object: for the queue, when the window next has room (or a
+   * retry is due); otherwise, while anything is stored, to prune.
+   */
+  async #arm(): Promise<void> {
+    const nowMs = Date.now();
+    let due: number | undefined;
+    const nextQueued = this.#log.nextQueuedAt();
+    if (nextQueued !== undefined) {
+      const room = msUntilRoomFor(this.#quota.windowEntries(windowStart(nowMs)), nowMs, 1, this.#settings.recipientsPerMinute);
+      due = Math.max(nextQueued, nowMs + room);
+    } else if (this.#hasRows()) {
+      due = nowMs + PRUNE_INTERVAL_MS;
+    }
+    if (due === undefined) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
+  }
+
+  #hasRows(): boolean {
+    return (
+      this.#sql
+        .exec<{ n: number }>(
+          "SELECT (SELECT COUNT(*) FROM minute_window) + (SELECT COUNT(*) FROM employee_day) + (SELECT COUNT(*) FROM notifications) + (SELECT COUNT(*) FROM department_cache) AS n",
+        )
+        .one().n > 0
+    );
+  }
+
+  /** The (corp, app) this object serves, learnt from its first request; the alarm has no request to read it from. */
+  #owner(): { corpId: string; agentId: number } | undefined {
+    const value = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'owner'").toArray()[0]?.value;
+    return value ? (JSON.parse(value) as { corpId: string; agentId: number }) : undefined;
   }
 
   #clientFor(corpId: string, agentId: number): { app: AppConfig; client: DingTalkClient } {
@@ -134,7 +208,14 @@ export class CorpAppSender extends DurableObject<Env> {
           );
     const credentialKey = app.kind === "internal" ? app.appKey : app.suiteKey;
     const tokens = new TokenProvider(fetchToken, { cache: new SqlTokenCache(this.#sql, credentialKey) });
-    this.#client = { app, client: new DingTalkClient({ tokens, baseUrl: settings.baseUrl, fetch: vendorFetch, timeoutMs: settings.vendorTimeoutMs }) };
+    const client = new DingTalkClient({
+      tokens,
+      baseUrl: settings.baseUrl,
+      fetch: vendorFetch,
+      timeoutMs: settings.vendorTimeoutMs,
+      retry: { baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs, qpsLimitDelayMs: settings.qpsRetryDelayMs },
+    });
+    this.#client = { app, client };
     return this.#client;
   }
 

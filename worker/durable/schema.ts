@@ -42,9 +42,34 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS notifications (
      id TEXT PRIMARY KEY,
      created_at_ms INTEGER NOT NULL,
-     record TEXT NOT NULL
+     template_id TEXT NOT NULL,
+     data TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     invalid_departments TEXT NOT NULL
    )`,
   `CREATE INDEX IF NOT EXISTS notifications_created ON notifications (created_at_ms)`,
+  // One row per recipient of a notification; rows in status 'queued' are the send queue, in seq order.
+  `CREATE TABLE IF NOT EXISTS notification_recipients (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     notification_id TEXT NOT NULL,
+     userid TEXT NOT NULL,
+     status TEXT NOT NULL,
+     reason TEXT,
+     detail TEXT,
+     task_id INTEGER,
+     error_code INTEGER,
+     error_message TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     not_before_ms INTEGER NOT NULL DEFAULT 0
+   )`,
+  `CREATE INDEX IF NOT EXISTS notification_recipients_by_notification ON notification_recipients (notification_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS notification_recipients_queue ON notification_recipients (seq) WHERE status = 'queued'`,
+  `CREATE TABLE IF NOT EXISTS notification_tasks (
+     notification_id TEXT NOT NULL,
+     task_id INTEGER NOT NULL,
+     recipients INTEGER NOT NULL,
+     PRIMARY KEY (notification_id, task_id)
+   )`,
 ];
 
 export function migrate(sql: SqlStorage): void {

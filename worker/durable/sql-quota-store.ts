@@ -61,14 +61,14 @@ export class SqlQuotaStore implements QuotaStore {
     }
   }
 
-  release(reservationId: string): void {
+  release(reservationId: string, options: { keepWindow?: boolean } = {}): void {
     this.#sql.exec(
       `UPDATE employee_day SET messages = messages - 1
        WHERE (day, userid) IN (SELECT day, userid FROM employee_content WHERE reservation_id = ?)`,
       reservationId,
     );
     this.#sql.exec("DELETE FROM employee_content WHERE reservation_id = ?", reservationId);
-    this.#sql.exec("DELETE FROM minute_window WHERE reservation_id = ?", reservationId);
+    if (!options.keepWindow) this.#sql.exec("DELETE FROM minute_window WHERE reservation_id = ?", reservationId);
   }
 
   /** Forgets what no rule can read again: window rows past a minute, ledger rows of past days. */

@@ -34,11 +34,11 @@ export class MemoryQuotaStore implements QuotaStore {
     }
   }
 
-  release(reservationId: string): void {
+  release(reservationId: string, options: { keepWindow?: boolean } = {}): void {
     const reservation = this.#reservations.get(reservationId);
     if (!reservation) return;
     this.#reservations.delete(reservationId);
-    this.#window.delete(reservationId);
+    if (!options.keepWindow) this.#window.delete(reservationId);
     for (const userid of reservation.userids) {
       const key = `${reservation.day}/${userid}`;
       this.#dayCounts.set(key, (this.#dayCounts.get(key) ?? 1) - 1);

@@ -25,8 +25,12 @@ export interface QuotaStore {
   contentSeen(day: string, fingerprint: string, userids: readonly string[]): Set<string>;
   /** Counts the recipients in the window and the ledger, under one id. */
   reserve(reservation: Reservation): void;
-  /** Takes back everything reserved under the id (the vendor refused the send for good). */
-  release(reservationId: string): void;
+  /**
+   * Takes back what was reserved under the id. `keepWindow` leaves the minute
+   * window counted: for a send the vendor may have taken after all, counting
+   * it is safe and forgetting it is not.
+   */
+  release(reservationId: string, options?: { keepWindow?: boolean }): void;
 }
 
 export interface QuotaLimits {

@@ -1,8 +1,11 @@
 /** What happened to each recipient of one request: the answer of POST /v1/notifications and the core of its story. */
 export type RecipientOutcome =
   | { userid: string; status: "sent"; taskId: number }
+  | { userid: string; status: "queued"; attempts?: number }
   | { userid: string; status: "suppressed"; reason: "duplicate-content" | "daily-cap"; detail: string }
   | { userid: string; status: "failed"; error: { code?: number; message: string } };
+
+export type RecipientStatus = RecipientOutcome["status"];
 
 export interface NotificationRecord {
   id: string;
@@ -10,7 +13,7 @@ export interface NotificationRecord {
   agentId: number;
   templateId: string;
   createdAt: string;
-  summary: { recipients: number; sent: number; suppressed: number; failed: number; invalidDepartments: number };
+  summary: Record<"recipients" | RecipientStatus | "invalidDepartments", number>;
   /** One vendor send per chunk of at most 1,000 recipients. */
   tasks: { taskId: number; recipients: number }[];
   recipients: RecipientOutcome[];
@@ -19,7 +22,7 @@ export interface NotificationRecord {
 }
 
 export function summarise(recipients: readonly RecipientOutcome[], invalidDepartments: readonly number[]): NotificationRecord["summary"] {
-  const summary = { recipients: recipients.length, sent: 0, suppressed: 0, failed: 0, invalidDepartments: invalidDepartments.length };
+  const summary = { recipients: recipients.length, sent: 0, queued: 0, suppressed: 0, failed: 0, invalidDepartments: invalidDepartments.length };
   for (const recipient of recipients) summary[recipient.status] += 1;
   return summary;
 }

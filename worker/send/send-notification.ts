@@ -2,9 +2,12 @@ import { canonicalContent, type TemplateData } from "../../protocol/index.ts";
 import type { DingTalkClient } from "../dingtalk/client.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import type { Admission, AdmissionRequest } from "../quota/admission.ts";
-import type { LedgerSuppression } from "../quota/employee-ledger.ts";
+import { checkEmployees, type LedgerSuppression } from "../quota/employee-ledger.ts";
+import type { QuotaStore } from "../quota/quota-store.ts";
 import { TooManyDepartmentsError, type ExpandedDepartments } from "./department-directory.ts";
-import { summarise, type NotificationRecord, type RecipientOutcome } from "./notification-record.ts";
+import type { RecipientOutcome } from "./notification-record.ts";
+import { sendChunks } from "./vendor-chunks.ts";
+import { chinaDay } from "../../protocol/index.ts";
 
 export interface NotificationRequest {
   id: string;
@@ -14,21 +17,29 @@ export interface NotificationRequest {
   userIds: readonly string[];
   deptIds: readonly number[];
   data: TemplateData;
+  /** `Prefer: respond-async`: send what fits now, queue the rest. */
+  async: boolean;
 }
 
 export interface SendDependencies {
   client: DingTalkClient;
   /** Runs the admission inside one storage transaction. */
   admit(request: AdmissionRequest): Admission;
-  release(reservationId: string): void;
+  release(reservationId: string, options?: { keepWindow?: boolean }): void;
+  /** Read-only view of the quotas, for the suppressions an async request reports at once. */
+  quota: QuotaStore;
   expandDepartments(deptIds: readonly number[]): Promise<ExpandedDepartments>;
+  /** Stores the request and its recipients' first states (one transaction). */
+  create(header: { fingerprint: string; invalidDepartments: number[]; createdAtMs: number }, recipients: RecipientOutcome[]): void;
+  addTasks(tasks: { taskId: number; recipients: number }[]): void;
   now(): number;
   dailyCap: number;
   recipientsPerMinute: number;
+  maxQueuedRecipients: number;
 }
 
 export type SendOutcome =
-  | { kind: "sent"; record: NotificationRecord }
+  | { kind: "accepted" }
   | { kind: "too-many-departments"; limit: number }
   | { kind: "directory-unavailable"; message: string }
   | { kind: "misconfigured"; message: string }
@@ -36,11 +47,11 @@ export type SendOutcome =
   | { kind: "too-many-recipients"; recipients: number; limit: number };
 
 /**
- * One request, end to end: resolve who it reaches, admit it against every
- * limit in one transaction, send what was admitted in vendor-sized chunks, and
- * give back what a chunk the vendor refused for good had reserved.
+ * One request: resolve who it reaches, then either admit it whole against
+ * every limit in one transaction and send it (sync), or record it with its
+ * recipients queued for the drain (async). The record is stored either way.
  */
-export async function sendNotification(deps: SendDependencies, request: NotificationRequest): Promise<SendOutcome> {
+export async function acceptNotification(deps: SendDependencies, request: NotificationRequest): Promise<SendOutcome> {
   let expanded: ExpandedDepartments = { userids: [], invalidDeptIds: [] };
   try {
     if (request.deptIds.length > 0) expanded = await deps.expandDepartments(request.deptIds);
@@ -50,83 +61,43 @@ export async function sendNotification(deps: SendDependencies, request: Notifica
     throw error;
   }
   const userids = [...new Set([...request.userIds, ...expanded.userids])];
-  // More than a minute's worth can never be sent at once; queueing it is the async API's job.
-  if (userids.length > deps.recipientsPerMinute) {
-    return { kind: "too-many-recipients", recipients: userids.length, limit: deps.recipientsPerMinute };
-  }
-  const fingerprint = await sha256Hex(canonicalContent(request.templateId, request.data));
+  const limit = request.async ? deps.maxQueuedRecipients : deps.recipientsPerMinute;
+  if (userids.length > limit) return { kind: "too-many-recipients", recipients: userids.length, limit };
+
+  const fingerprint = await contentFingerprint(request.templateId, request.data);
   const nowMs = deps.now();
+  const header = { fingerprint, invalidDepartments: expanded.invalidDeptIds, createdAtMs: nowMs };
+
+  if (request.async) {
+    // Suppressions are known now and reported now; the drain checks again when it sends.
+    const { allowed, suppressed } = checkEmployees(deps.quota, chinaDay(nowMs), fingerprint, userids, deps.dailyCap);
+    const queued = new Set(allowed);
+    const byUser = new Map(suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap)]));
+    deps.create(header, userids.map((userid) => (queued.has(userid) ? { userid, status: "queued" } : byUser.get(userid)!)));
+    return { kind: "accepted" };
+  }
+
   const admission = deps.admit({ reservationId: request.id, userids, fingerprint, nowMs });
   if (admission.kind === "window-full") {
     return { kind: "window-full", retryAfterMs: admission.retryAfterMs, inWindow: admission.inWindow, needed: admission.needed, limit: deps.recipientsPerMinute };
   }
-
+  const sent = await sendChunks(deps, request, admission.chunks);
   const outcomes = new Map<string, RecipientOutcome>();
   for (const suppression of admission.suppressed) outcomes.set(suppression.userid, suppressedOutcome(suppression, deps.dailyCap));
-  const tasks: NotificationRecord["tasks"] = [];
-  let permanentFailure: (RecipientOutcome & { status: "failed" }) | undefined;
-  for (const [index, chunk] of admission.chunks.entries()) {
-    if (permanentFailure) {
-      // The vendor refused the request itself (template, agent…): the other chunks would be refused alike.
-      deps.release(chunk.reservationId);
-      for (const userid of chunk.userids) outcomes.set(userid, { ...permanentFailure, userid });
-      continue;
-    }
-    try {
-      const answer = await deps.client.sendByTemplate({
-        agent_id: request.agentId,
-        template_id: request.templateId,
-        userid_list: chunk.userids.join(","),
-        data: JSON.stringify(request.data),
-      });
-      tasks.push({ taskId: answer.task_id, recipients: chunk.userids.length });
-      for (const userid of chunk.userids) outcomes.set(userid, { userid, status: "sent", taskId: answer.task_id });
-    } catch (error) {
-      // Failed for good, after the client's retries: give the quota back. If the
-      // vendor did take it after all, a retry of the same content is one it drops
-      // as a same-day duplicate, so releasing can never cause a second delivery.
-      deps.release(chunk.reservationId);
-      if (!(error instanceof DingTalkApiError || error instanceof DingTalkTransportError)) {
-        // Not the vendor's answer (a missing suite ticket, say): nothing else will be sent either.
-        for (const rest of admission.chunks.slice(index + 1)) deps.release(rest.reservationId);
-        throw error;
-      }
-      const failed = failedOutcome(error);
-      for (const userid of chunk.userids) outcomes.set(userid, { ...failed, userid });
-      if (error instanceof DingTalkApiError) permanentFailure = failed;
-    }
-  }
-
-  const recipients = userids.map((userid) => outcomes.get(userid)!);
-  return {
-    kind: "sent",
-    record: {
-      id: request.id,
-      corpId: request.corpId,
-      agentId: request.agentId,
-      templateId: request.templateId,
-      createdAt: new Date(nowMs).toISOString(),
-      summary: summarise(recipients, expanded.invalidDeptIds),
-      tasks,
-      recipients,
-      invalidDepartments: expanded.invalidDeptIds,
-    },
-  };
+  for (const outcome of sent.outcomes) outcomes.set(outcome.userid, outcome);
+  deps.create(header, userids.map((userid) => outcomes.get(userid)!));
+  deps.addTasks(sent.tasks);
+  return { kind: "accepted" };
 }
 
-function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number): RecipientOutcome {
+export function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number): RecipientOutcome {
   return suppression.reason === "duplicate-content"
     ? { userid: suppression.userid, status: "suppressed", reason: "duplicate-content", detail: "the same template and data already went to this employee today (China time); DingTalk would drop it silently (143106)" }
     : { userid: suppression.userid, status: "suppressed", reason: "daily-cap", detail: `${suppression.messagesToday} of ${dailyCap} messages from this app already went to this employee today (China time); DingTalk would drop it silently (143105)` };
 }
 
-function failedOutcome(error: DingTalkApiError | DingTalkTransportError): RecipientOutcome & { status: "failed" } {
-  if (error instanceof DingTalkApiError) return { userid: "", status: "failed", error: { code: error.code, message: error.message } };
-  const message = error.mayHaveReachedVendor ? `${error.message} (the vendor may still have delivered it)` : error.message;
-  return { userid: "", status: "failed", error: { message } };
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+/** SHA-256 of the canonical content: what "the same content" means for the once-a-day rule. */
+export async function contentFingerprint(templateId: string, data: TemplateData): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalContent(templateId, data)));
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { reset } from "cloudflare:test";
 import { afterEach, beforeEach, vi } from "vitest";
+import { ALL_APPS_KEY } from "./credentials.ts";
 import { createMockDingTalk, IN_PROCESS_BASE_URL, type MockDingTalk, type MockDingTalkOptions } from "../../mock-server/create-mock.ts";
 
 export const MORNING = "2026-11-25T02:00:00.000Z";
@@ -56,17 +57,17 @@ export interface NotificationAnswer {
   body: any;
 }
 
-export async function postNotification(body: unknown): Promise<NotificationAnswer> {
+export async function postNotification(body: unknown, headers: Record<string, string> = {}): Promise<NotificationAnswer> {
   const response = await exports.default.fetch("http://worker/v1/notifications", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${ALL_APPS_KEY}`, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-export async function getNotification(id: string): Promise<NotificationAnswer> {
-  const response = await exports.default.fetch(`http://worker/v1/notifications/${id}`);
+export async function getNotification(id: string, key: string = ALL_APPS_KEY): Promise<NotificationAnswer> {
+  const response = await exports.default.fetch(`http://worker/v1/notifications/${id}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { ProblemError } from "../../protocol/problem-details.ts";
+import type { Env } from "../env.ts";
+import { ApiKeysConfig, authenticateApiKey } from "./api-keys.ts";
+import type { Principal } from "./principal.ts";
+import { verifyWebhook, WebhookSendersConfig } from "./signed-webhooks.ts";
+
+/**
+ * Who is calling: an API key (`Authorization: Bearer <key>`, or `access_token`
+ * in the query for the drop-in vendor routes, where SDKs put their token), or a
+ * signed webhook. Anything else is 401 and sends nothing.
+ */
+export async function authenticate(request: Request, body: string, env: Env, options: { tokenInQuery?: boolean } = {}): Promise<Principal> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+  const queryToken = options.tokenInQuery ? (new URL(request.url).searchParams.get("access_token") ?? undefined) : undefined;
+  const key = bearer ?? queryToken;
+  if (key !== undefined) {
+    const principal = await authenticateApiKey(parseConfig("API_KEYS", env.API_KEYS, ApiKeysConfig), key);
+    if (!principal) throw unauthenticated("the API key is not valid");
+    return principal;
+  }
+  const verdict = await verifyWebhook(parseConfig("WEBHOOK_SENDERS", env.WEBHOOK_SENDERS, WebhookSendersConfig), request.headers, body);
+  if (verdict?.ok) return verdict.principal;
+  if (verdict) throw unauthenticated(verdict.reason);
+  throw unauthenticated("send an API key (Authorization: Bearer …) or a signed webhook (Standard Webhooks or X-Hub-Signature-256)");
+}
+
+function unauthenticated(detail: string): ProblemError {
+  return new ProblemError(401, "unauthenticated", detail);
+}
+
+const parsed = new Map<string, unknown>();
+
+/** Parses a JSON secret once per isolate; a broken one is a 500 that names the setting, never its value. */
+function parseConfig<T extends z.ZodType>(name: string, json: string | undefined, schema: T): z.output<T> {
+  const text = json ?? "[]";
+  const cacheKey = `${name}\u0000${text}`;
+  if (parsed.has(cacheKey)) return parsed.get(cacheKey) as z.output<T>;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ProblemError(500, "misconfigured", `${name} is not valid JSON`);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ProblemError(500, "misconfigured", `${name}.${issue.path.join(".")}: ${issue.code}`);
+  }
+  parsed.set(cacheKey, result.data);
+  return result.data;
+}

@@ -1,0 +1,70 @@
+import { ProblemError, problemResponse } from "../../protocol/problem-details.ts";
+import type { SenderAnswer } from "../durable/corp-app-sender.ts";
+import type { NotificationRecord } from "../send/notification-record.ts";
+
+/**
+ * What the worker answers for a send, as a Response (so an Idempotency-Key can
+ * store it whole): 201 with the record, 202 when recipients wait in the queue,
+ * or problem details that say why nothing was sent.
+ */
+export function answerForSend(answer: SenderAnswer, instance: string): Response {
+  switch (answer.kind) {
+    case "recorded":
+      return recordAnswer(answer.record);
+    case "too-many-recipients":
+      return problemResponse(
+        new ProblemError(422, "too-many-recipients", `the request reaches ${answer.recipients} employees; at most ${answer.limit} per request`, [
+          { path: "body.userIds", message: `at most ${answer.limit} distinct recipients, departments expanded` },
+        ]),
+        instance,
+      );
+    case "too-many-departments":
+      return problemResponse(
+        new ProblemError(422, "too-many-departments", `the departments expand to more than ${answer.limit} departments`, [
+          { path: "body.deptIds", message: `at most ${answer.limit} departments, sub-departments included` },
+        ]),
+        instance,
+      );
+    case "directory-unavailable":
+      return problemResponse(new ProblemError(502, "directory-unavailable", `expanding the departments failed: ${answer.message}. Nothing was sent.`), instance);
+    case "misconfigured":
+      return problemResponse(new ProblemError(503, "misconfigured", `${answer.message}. Nothing was sent.`), instance);
+    case "window-full": {
+      const response = problemResponse(
+        new ProblemError(
+          429,
+          "minute-window-full",
+          `${answer.inWindow} of ${answer.limit} recipients already sent this minute; this request needs ${answer.needed} more. Nothing was sent; send it again later, or with Prefer: respond-async to have it queued.`,
+        ),
+        instance,
+      );
+      response.headers.set("retry-after", String(Math.max(1, Math.ceil(answer.retryAfterMs / 1000))));
+      return response;
+    }
+    case "accepted":
+      throw new Error("an accepted send is always answered with its record");
+  }
+}
+
+function recordAnswer(record: NotificationRecord): Response {
+  const { summary } = record;
+  if (summary.sent === 0 && summary.queued === 0 && summary.failed > 0) {
+    // Nothing went out: the status says why; the record is still kept for GET.
+    const failure = record.recipients.find((r) => r.status === "failed");
+    const error = failure?.status === "failed" ? failure.error : { message: "the vendor did not take the send" };
+    const problem =
+      error.code !== undefined
+        ? new ProblemError(422, "vendor-refused", `${error.message} (notification ${record.id})`)
+        : new ProblemError(502, "vendor-unavailable", `${error.message} (notification ${record.id})`);
+    return problemResponse(problem, `/v1/notifications/${record.id}`);
+  }
+  const queued = summary.queued > 0;
+  return new Response(JSON.stringify(record), {
+    status: queued ? 202 : 201,
+    headers: {
+      "content-type": "application/json",
+      location: `/v1/notifications/${record.id}`,
+      ...(queued ? { "preference-applied": "respond-async" } : {}),
+    },
+  });
+}

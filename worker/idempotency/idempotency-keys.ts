@@ -1,0 +1,94 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+
+/** The IETF Idempotency-Key draft's window, as the issue asks: a key is remembered for 24 h. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** A first request still "in progress" after this long was cut short (its object restarted): a retry may take over. */
+const STALE_IN_PROGRESS_MS = 2 * 60 * 1000;
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Begin =
+  | { kind: "proceed" }
+  | { kind: "replay"; response: StoredResponse }
+  | { kind: "mismatch" }
+  | { kind: "in-progress" };
+
+/**
+ * One object per caller (API key or webhook sender) remembers its
+ * Idempotency-Keys: the hash of the first request's body and its answer.
+ * Concurrent requests with one key meet here: the first proceeds, the others
+ * wait for its answer and get the same one.
+ */
+export class IdempotencyKeys extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+  readonly #waiting = new Map<string, { promise: Promise<StoredResponse | undefined>; settle: (response: StoredResponse | undefined) => void }>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      this.#sql.exec(`CREATE TABLE IF NOT EXISTS idempotency_keys (
+        key TEXT PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        response TEXT
+      )`);
+    });
+  }
+
+  async begin(key: string, requestHash: string): Promise<Begin> {
+    const nowMs = Date.now();
+    const row = this.#sql
+      .exec<{ request_hash: string; created_at_ms: number; response: string | null }>(
+        "SELECT request_hash, created_at_ms, response FROM idempotency_keys WHERE key = ?",
+        key,
+      )
+      .toArray()[0];
+    const live = row && nowMs - row.created_at_ms < IDEMPOTENCY_WINDOW_MS;
+    if (live && row.request_hash !== requestHash) return { kind: "mismatch" };
+    if (live && row.response !== null) return { kind: "replay", response: JSON.parse(row.response) as StoredResponse };
+    if (live) {
+      const waiter = this.#waiting.get(key);
+      if (waiter) {
+        const response = await waiter.promise;
+        return response ? { kind: "replay", response } : { kind: "in-progress" };
+      }
+      if (nowMs - row.created_at_ms < STALE_IN_PROGRESS_MS) return { kind: "in-progress" };
+    }
+    this.#sql.exec("INSERT OR REPLACE INTO idempotency_keys (key, request_hash, created_at_ms, response) VALUES (?, ?, ?, NULL)", key, requestHash, nowMs);
+    let settle!: (response: StoredResponse | undefined) => void;
+    const promise = new Promise<StoredResponse | undefined>((resolve) => (settle = resolve));
+    this.#waiting.set(key, { promise, settle });
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(nowMs + IDEMPOTENCY_WINDOW_MS);
+    return { kind: "proceed" };
+  }
+
+  /** Stores the answer for replays. */
+  async complete(key: string, response: StoredResponse): Promise<void> {
+    this.#sql.exec("UPDATE idempotency_keys SET response = ? WHERE key = ?", JSON.stringify(response), key);
+    this.#settle(key, response);
+  }
+
+  /** Forgets the key: the answer was one a retry should not get again (429, 5xx). */
+  async abandon(key: string): Promise<void> {
+    this.#sql.exec("DELETE FROM idempotency_keys WHERE key = ?", key);
+    this.#settle(key, undefined);
+  }
+
+  override async alarm(): Promise<void> {
+    const nowMs = Date.now();
+    this.#sql.exec("DELETE FROM idempotency_keys WHERE created_at_ms < ?", nowMs - IDEMPOTENCY_WINDOW_MS);
+    const oldest = this.#sql.exec<{ at: number | null }>("SELECT MIN(created_at_ms) AS at FROM idempotency_keys").one().at;
+    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + IDEMPOTENCY_WINDOW_MS);
+  }
+
+  #settle(key: string, response: StoredResponse | undefined): void {
+    this.#waiting.get(key)?.settle(response);
+    this.#waiting.delete(key);
+  }
+}
