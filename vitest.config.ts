@@ -41,6 +41,7 @@ export default defineConfig({
                 RETRY_BASE_DELAY_MS: "1",
                 RETRY_MAX_DELAY_MS: "4",
                 QPS_RETRY_DELAY_MS: "1",
+                QUEUE_RETRY_DELAY_MS: "1000",
               },
             },
           }),

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,8 +18,13 @@ const { values } = parseArgs({
   },
 });
 
+/** The API key of the dev server, printed below and used in the README's curl. Never valid anywhere else. */
+const DEV_API_KEY = "dev-api-key";
+const devApiKeys = [{ id: "dev", sha256: createHash("sha256").update(DEV_API_KEY).digest("hex") }];
+
 const mock = await startMockServer({ port: Number(values["mock-port"]) });
 console.log(`mock DingTalk  ${mock.url}   (inbox: ${mock.url}/__admin/inbox/123)`);
+console.log(`worker        http://localhost:${values.port}   (Authorization: Bearer ${DEV_API_KEY})`);
 
 // The mock starts empty every time; so does the worker's Durable Object state, or quotas would not match.
 const state = mkdtempSync(join(tmpdir(), "dingtalk-edge-dev-"));
@@ -35,6 +41,8 @@ const wrangler = spawn(
     `DINGTALK_BASE_URL:${mock.url}`,
     "--var",
     `DINGTALK_APPS:${JSON.stringify(DEV_APPS)}`,
+    "--var",
+    `API_KEYS:${JSON.stringify(devApiKeys)}`,
   ],
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );

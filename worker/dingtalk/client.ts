@@ -42,8 +42,10 @@ export class DingTalkClient {
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #options: DingTalkClientOptions;
 
   constructor(options: DingTalkClientOptions) {
+    this.#options = options;
     this.#tokens = options.tokens;
     this.#baseUrl = options.baseUrl ?? DEFAULT_VENDOR_BASE_URL;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -51,6 +53,11 @@ export class DingTalkClient {
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
+  }
+
+  /** The same client (same token cache) with another retry policy. */
+  withRetry(retry: Partial<RetryPolicy>): DingTalkClient {
+    return new DingTalkClient({ ...this.#options, retry: { ...this.#retry, ...retry } });
   }
 
   sendByTemplate(request: SendByTemplateRequest): Promise<SendByTemplateAnswer> {

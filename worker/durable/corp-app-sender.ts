@@ -72,7 +72,7 @@ export class CorpAppSender extends DurableObject<Env> {
       if (outcome.kind !== "accepted") return outcome;
       if (request.async) await this.#drain();
       await this.#arm();
-      return { kind: "recorded", record: this.#log.record(request.id, request)! };
+      return { kind: "recorded", record: this.#log.record(request.id, { corpId: request.corpId, agentId: request.agentId })! };
     } catch (error) {
       if (error instanceof MissingSuiteTicketError) return { kind: "misconfigured", message: error.message };
       throw error;
@@ -139,7 +139,9 @@ export class CorpAppSender extends DurableObject<Env> {
 
   async #drain(owner = this.#owner()): Promise<void> {
     if (!owner) return;
-    const { client } = this.#clientFor(owner.corpId, owner.agentId);
+    // One attempt per call: the queue itself retries, durably and with backoff,
+    // instead of holding the object in a sleep between attempts.
+    const client = this.#clientFor(owner.corpId, owner.agentId).client.withRetry({ maxAttempts: 1 });
     const settings = this.#settings;
     await drainQueue({
       client,

@@ -68,13 +68,24 @@ export class NotificationLog {
   }
 
   update(notificationId: string, outcomes: readonly RecipientOutcome[], notBeforeMs = 0): void {
+    // Outcomes that differ only by userid (a chunk's "sent" with one task id) share one statement per batch.
+    const groups = new Map<string, { values: (string | number | null)[]; userids: string[] }>();
     for (const outcome of outcomes) {
-      const [userid, status, reason, detail, taskId, errorCode, errorMessage, attempts] = columns(outcome);
-      this.#sql.exec(
-        `UPDATE notification_recipients SET status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = ?, not_before_ms = ?
-         WHERE notification_id = ? AND userid = ?`,
-        status, reason, detail, taskId, errorCode, errorMessage, attempts, notBeforeMs, notificationId, userid,
-      );
+      const [userid, ...values] = columns(outcome);
+      const key = JSON.stringify(values);
+      const group = groups.get(key) ?? { values, userids: [] };
+      group.userids.push(userid);
+      groups.set(key, group);
+    }
+    for (const { values, userids } of groups.values()) {
+      const [status, reason, detail, taskId, errorCode, errorMessage, attempts] = values;
+      for (const batch of batches(userids, 1, 9)) {
+        this.#sql.exec(
+          `UPDATE notification_recipients SET status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = ?, not_before_ms = ?
+           WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
+          status, reason, detail, taskId, errorCode, errorMessage, attempts, notBeforeMs, notificationId, ...batch,
+        );
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { parseJsonBody, ProblemError } from "../../protocol/problem-details.ts";
-import { timingSafeEqualStrings } from "../../protocol/index.ts";
+import { MAX_USERIDS_PER_SEND_LIST, timingSafeEqualStrings } from "../../protocol/index.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import { outOfScope, type Principal } from "../auth/principal.ts";
 import { AppRegistry, ConfigError, type AppConfig } from "../config/app-registry.ts";
@@ -20,6 +20,11 @@ export function notificationRoutes(app: App): void {
     const target = findApp(c.env, body.corpId, body.agentId);
     requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: body.templateId });
     const async = /\brespond-async\b/i.test(c.req.header("prefer") ?? "");
+    if (!async && (body.userIds?.length ?? 0) > MAX_USERIDS_PER_SEND_LIST) {
+      throw new ProblemError(400, "invalid-request", `body.userIds: at most ${MAX_USERIDS_PER_SEND_LIST} without Prefer: respond-async`, [
+        { path: "body.userIds", message: `at most ${MAX_USERIDS_PER_SEND_LIST} user ids in one synchronous request` },
+      ]);
+    }
     const key = c.req.header("idempotency-key") ?? principal.deliveryId;
     return idempotent(c.env, principal, key, text, async () => {
       const id = newNotificationId(target.corpId, target.agentId);

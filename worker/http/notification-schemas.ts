@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { MAX_DEPT_IDS_PER_SEND, MAX_USERIDS_PER_SEND_LIST, TemplateData } from "../../protocol/index.ts";
+import { MAX_DEPT_IDS_PER_SEND, TemplateData } from "../../protocol/index.ts";
+
+/** The most user ids one request may name at all; the per-request limits of each mode are checked after expansion. */
+export const MAX_QUEUED_USERIDS = 100_000;
 
 /** A DingTalk userid: opaque, but never blank and never holding the vendor's list separator. */
 const UserId = z
@@ -15,7 +18,8 @@ export const NotificationBody = z
     corpId: z.string().min(1).optional(),
     agentId: z.number().int().positive().optional(),
     templateId: z.string().min(1).max(128),
-    userIds: z.array(UserId).max(MAX_USERIDS_PER_SEND_LIST).optional(),
+    /** At most 5,000 in a synchronous request (the vendor's per-list maximum); queued requests may name more. */
+    userIds: z.array(UserId).max(MAX_QUEUED_USERIDS).optional(),
     deptIds: z.array(z.number().int().positive()).max(MAX_DEPT_IDS_PER_SEND).optional(),
     /** Template variables: string keys, string values, as the vendor requires. */
     data: TemplateData.default({}),

@@ -78,7 +78,8 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     const header = deps.queue.header(notificationId);
     if (!header) continue;
     const admission = admitSend(deps.quota, limits, {
-      reservationId: `${notificationId}#${slice[0]!.seq}`,
+      // Unique per attempt: a retried chunk may still hold its old place in the window.
+      reservationId: `${notificationId}#${slice[0]!.seq}.${crypto.randomUUID().slice(0, 8)}`,
       userids: slice.map((row) => row.userid),
       fingerprint: header.fingerprint,
       nowMs,

@@ -15,3 +15,12 @@ describe("POST /v1/notifications", () => {
     expect(story.body.tasks[0].result.unread_user_id_list.sort()).toEqual(["123", "456"]);
   });
 });
+
+describe("the answer's shape", () => {
+  useMockDingTalk();
+
+  it("holds exactly the documented fields", async () => {
+    const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "shape", name2: "" } });
+    expect(Object.keys(answer.body).sort()).toEqual(["agentId", "corpId", "createdAt", "id", "invalidDepartments", "recipients", "summary", "tasks", "templateId"]);
+  });
+});

@@ -1,0 +1,415 @@
+/**
+ * What admitting a send costs: `admitSend` (worker/quota/admission.ts) over the
+ * Durable Object's SQL store (worker/durable/sql-quota-store.ts) for 1 and for
+ * 1,000 recipients, against two baselines measured in the same run:
+ *
+ *   memory    the same rules over MemoryQuotaStore: what the rules cost without SQL
+ *   SELECT 1  one bare round-trip through the same SqlStorage adapter
+ *
+ * Inside workerd the clock does not advance during CPU work, so this runs in
+ * Node, with SqlQuotaStore on node:sqlite through bench/node-sql-storage.ts
+ * and the schema from worker/durable/schema.ts. Every admission takes the
+ * normal path: fresh userids (no duplicate, no daily cap) and a fresh minute
+ * window (the clock advances 61 s per admission). A benchmark, not a test: it
+ * reports ratios between numbers of this run and asserts nothing about time.
+ *
+ * With --growth, a second part shows how the SQL cost of a 1,000-recipient
+ * admission changes as one day's ledger grows: 400 admissions to the same
+ * 10,000 employees in rotation, new content every time (so nothing is
+ * suppressed), nothing emptied, on :memory: and on a WAL file in the temp
+ * directory; p50 per block of 50 admissions.
+ *
+ * Usage: npm run bench:admission [-- --scale 0.2] [-- --reset-every 100] [-- --growth]
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { admitSend, type AdmissionRequest } from "../worker/quota/admission.ts";
+import { MemoryQuotaStore } from "../worker/quota/memory-quota-store.ts";
+import type { QuotaLimits, QuotaStore } from "../worker/quota/quota-store.ts";
+import { migrate } from "../worker/durable/schema.ts";
+import { SqlQuotaStore } from "../worker/durable/sql-quota-store.ts";
+import { NodeSqlStorage } from "./node-sql-storage.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: "string", default: "1" },
+    rounds: { type: "string", default: "5" },
+    "reset-every": { type: "string", default: "100" },
+    growth: { type: "boolean", default: false },
+  },
+});
+const SCALE = positive(args.scale!, "--scale");
+const ROUNDS = Math.max(1, Math.round(positive(args.rounds!, "--rounds")));
+/** The stores are emptied (untimed) every this many admissions, so state stays the same size for both. */
+const RESET_EVERY = Math.max(1, Math.round(positive(args["reset-every"]!, "--reset-every")));
+
+const LIMITS: QuotaLimits = { recipientsPerMinute: 5_000, recipientsPerSend: 1_000, dailyMessagesPerEmployee: 100 };
+const T0 = Date.parse("2026-11-25T02:00:00Z");
+/** More than the 60 s window: every admission finds the window empty. */
+const STEP_MS = 61_000;
+const FINGERPRINT = "0".repeat(64);
+
+/** Timed admissions per case, over all rounds; warm-up comes on top. */
+const ITERATIONS: Record<number, number> = { 1: 10_000, 1000: 1_000 };
+const SELECT1_ITERATIONS = 20_000;
+const WARMUP_FRACTION = 0.1;
+
+interface Samples {
+  name: string;
+  ns: number[];
+  statements?: number;
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, not "${text}"`);
+  return value;
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+/** One store under test: how to admit on it (with its transaction) and how to empty it. */
+interface Subject {
+  label: string;
+  admit(request: AdmissionRequest): ReturnType<typeof admitSend>;
+  reset(): void;
+  statements(): number;
+  close(): void;
+}
+
+function memorySubject(): Subject {
+  let store: QuotaStore = new MemoryQuotaStore();
+  return {
+    label: "memory",
+    admit: (request) => admitSend(store, LIMITS, request),
+    reset: () => {
+      store = new MemoryQuotaStore();
+    },
+    statements: () => 0,
+    close: () => {},
+  };
+}
+
+function sqlSubject(): Subject {
+  const storage = new NodeSqlStorage();
+  migrate(storage.asSqlStorage());
+  const store = new SqlQuotaStore(storage.asSqlStorage());
+  return {
+    label: "sql",
+    admit: (request) => storage.transactionSync(() => admitSend(store, LIMITS, request)),
+    reset: () => {
+      // Keeps the prepared statements, as a long-lived object would.
+      storage.exec("DELETE FROM minute_window");
+      storage.exec("DELETE FROM employee_day");
+      storage.exec("DELETE FROM employee_content");
+    },
+    statements: () => storage.stats.statements,
+    close: () => storage.close(),
+  };
+}
+
+/** A case: one subject and one recipient count, its own clock and its own fresh userids. */
+class AdmissionCase {
+  readonly samples: Samples;
+  readonly #subject: Subject;
+  readonly #recipients: number;
+  #sequence = 0;
+  #sinceReset = 0;
+  #nowMs = T0;
+  #statements = 0;
+  #timed = 0;
+
+  constructor(subject: Subject, recipients: number) {
+    this.#subject = subject;
+    this.#recipients = recipients;
+    this.samples = { name: `${subject.label} ${recipients}`, ns: [] };
+  }
+
+  close(): void {
+    this.#subject.close();
+  }
+
+  run(count: number, timed: boolean): void {
+    for (let i = 0; i < count; i++) {
+      if (this.#sinceReset >= RESET_EVERY) {
+        this.#subject.reset();
+        this.#sinceReset = 0;
+      }
+      const n = this.#sequence++;
+      const userids = Array.from({ length: this.#recipients }, (_, k) => `b${n}x${k}`);
+      this.#nowMs += STEP_MS;
+      const request: AdmissionRequest = { reservationId: `r${n}`, userids, fingerprint: FINGERPRINT, nowMs: this.#nowMs };
+      const statementsBefore = this.#subject.statements();
+      const start = now();
+      const admission = this.#subject.admit(request);
+      const end = now();
+      const statements = this.#subject.statements() - statementsBefore;
+      this.#sinceReset += 1;
+      // Untimed: prove it was the normal path, every recipient admitted.
+      const admitted = admission.kind === "admitted" ? admission.chunks.reduce((sum, chunk) => sum + chunk.userids.length, 0) : -1;
+      if (admitted !== this.#recipients || admission.suppressed.length > 0) {
+        throw new Error(`${this.samples.name}: admission ${n} was ${admission.kind}, ${admitted} admitted, ${admission.suppressed.length} suppressed`);
+      }
+      if (timed) {
+        this.samples.ns.push(Number(end - start));
+        this.#statements += statements;
+        this.#timed += 1;
+      }
+    }
+    if (this.#timed > 0 && this.#subject.label === "sql") this.samples.statements = this.#statements / this.#timed;
+  }
+}
+
+function runSelect1(storage: NodeSqlStorage, samples: Samples, count: number, timed: boolean): void {
+  for (let i = 0; i < count; i++) {
+    const start = now();
+    const row = storage.exec<{ one: number }>("SELECT 1 AS one").one();
+    const end = now();
+    if (row.one !== 1) throw new Error("SELECT 1 did not answer 1");
+    if (timed) samples.ns.push(Number(end - start));
+  }
+}
+
+function runEmptyTransaction(storage: NodeSqlStorage, samples: Samples, count: number, timed: boolean): void {
+  for (let i = 0; i < count; i++) {
+    const start = now();
+    storage.transactionSync(() => undefined);
+    const end = now();
+    if (timed) samples.ns.push(Number(end - start));
+  }
+}
+
+const GROWTH_ADMISSIONS = 400;
+const GROWTH_BLOCK = 50;
+const GROWTH_EMPLOYEES = 10_000;
+
+interface GrowthResult {
+  database: string;
+  /** p50 of each block of GROWTH_BLOCK admissions, in order. */
+  blockP50Us: number[];
+  rowsAtEnd: { employee_day: number; employee_content: number };
+}
+
+/** One day's ledger filling up: the same employees in rotation, new content each admission, nothing emptied. */
+function runGrowth(database: "memory" | "wal-file"): GrowthResult {
+  const dir = database === "wal-file" ? mkdtempSync(join(tmpdir(), "dingtalk-edge-admission-")) : undefined;
+  const storage = new NodeSqlStorage(dir ? join(dir, "object.sqlite") : ":memory:");
+  try {
+    if (dir) {
+      storage.exec("PRAGMA journal_mode = WAL");
+      storage.exec("PRAGMA synchronous = NORMAL");
+    }
+    migrate(storage.asSqlStorage());
+    const store = new SqlQuotaStore(storage.asSqlStorage());
+    const blockP50Us: number[] = [];
+    let block: number[] = [];
+    let nowMs = T0;
+    for (let i = 0; i < GROWTH_ADMISSIONS; i++) {
+      nowMs += STEP_MS;
+      const userids = Array.from({ length: 1000 }, (_, k) => `u${String(((i * 1000 + k) % GROWTH_EMPLOYEES) + 1).padStart(5, "0")}`);
+      const fingerprint = (i + 1).toString(16).padStart(64, "0");
+      const start = now();
+      const admission = storage.transactionSync(() => admitSend(store, LIMITS, { reservationId: `g${i}`, userids, fingerprint, nowMs }));
+      const end = now();
+      if (admission.kind !== "admitted" || admission.suppressed.length > 0) throw new Error(`growth admission ${i} was ${admission.kind}, ${admission.suppressed.length} suppressed`);
+      block.push(Number(end - start));
+      if (block.length === GROWTH_BLOCK) {
+        blockP50Us.push(stats(block).p50Us);
+        block = [];
+      }
+    }
+    const count = (table: string) => storage.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    return { database: dir ? "WAL file (synchronous=NORMAL)" : ":memory:", blockP50Us, rowsAtEnd: { employee_day: count("employee_day"), employee_content: count("employee_content") } };
+  } finally {
+    storage.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Stats {
+  n: number;
+  p50Us: number;
+  p99Us: number;
+  meanUs: number;
+  minUs: number;
+}
+
+function stats(ns: readonly number[]): Stats {
+  const sorted = [...ns].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! / 1000;
+  const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length / 1000;
+  return { n: sorted.length, p50Us: at(0.5), p99Us: at(0.99), meanUs: mean, minUs: sorted[0]! / 1000 };
+}
+
+function fmtUs(us: number): string {
+  if (us >= 1000) return `${(us / 1000).toFixed(2)} ms`;
+  if (us >= 100) return `${us.toFixed(0)} µs`;
+  if (us >= 10) return `${us.toFixed(1)} µs`;
+  return `${us.toFixed(2)} µs`;
+}
+
+function fmtRatio(ratio: number): string {
+  return ratio >= 100 ? `${ratio.toFixed(0)}×` : ratio >= 10 ? `${ratio.toFixed(1)}×` : `${ratio.toFixed(2)}×`;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const iterations = (n: number) => Math.max(ROUNDS, Math.round(n * SCALE));
+  const memory1 = new AdmissionCase(memorySubject(), 1);
+  const memory1000 = new AdmissionCase(memorySubject(), 1000);
+  const sql1 = new AdmissionCase(sqlSubject(), 1);
+  const sql1000 = new AdmissionCase(sqlSubject(), 1000);
+  const cases = [
+    { c: memory1, total: iterations(ITERATIONS[1]!) },
+    { c: sql1, total: iterations(ITERATIONS[1]!) },
+    { c: memory1000, total: iterations(ITERATIONS[1000]!) },
+    { c: sql1000, total: iterations(ITERATIONS[1000]!) },
+  ];
+
+  const probe = new NodeSqlStorage();
+  migrate(probe.asSqlStorage());
+  const sqliteVersion = probe.exec<{ v: string }>("SELECT sqlite_version() AS v").one().v;
+  const select1: Samples = { name: "SELECT 1", ns: [] };
+  const emptyTx: Samples = { name: "BEGIN + COMMIT", ns: [] };
+  const select1Total = iterations(SELECT1_ITERATIONS);
+
+  console.log(
+    `admission benchmark: node ${process.version}, SQLite ${sqliteVersion} (:memory:), ${ROUNDS} rounds, ` +
+      `state emptied every ${RESET_EVERY} admissions, limits ${JSON.stringify(LIMITS)}`,
+  );
+
+  // Warm-up (JIT, statement cache), then the rounds: every case runs a slice
+  // of its iterations per round, so drift (frequency, GC, heat) hits all alike.
+  for (const { c, total } of cases) c.run(Math.max(1, Math.round(total * WARMUP_FRACTION)), false);
+  runSelect1(probe, select1, Math.round(select1Total * WARMUP_FRACTION), false);
+  runEmptyTransaction(probe, emptyTx, Math.round(select1Total * WARMUP_FRACTION), false);
+  for (let round = 0; round < ROUNDS; round++) {
+    runSelect1(probe, select1, Math.round(select1Total / ROUNDS), true);
+    runEmptyTransaction(probe, emptyTx, Math.round(select1Total / ROUNDS), true);
+    for (const { c, total } of cases) c.run(Math.round(total / ROUNDS), true);
+  }
+
+  const s = {
+    select1: stats(select1.ns),
+    emptyTx: stats(emptyTx.ns),
+    memory1: stats(memory1.samples.ns),
+    memory1000: stats(memory1000.samples.ns),
+    sql1: stats(sql1.samples.ns),
+    sql1000: stats(sql1000.samples.ns),
+  };
+  const ratio = (a: Stats, b: Stats) => ({ p50: a.p50Us / b.p50Us, p99: a.p99Us / b.p99Us });
+  const ratios = {
+    sql1000_vs_sql1: ratio(s.sql1000, s.sql1),
+    memory1000_vs_memory1: ratio(s.memory1000, s.memory1),
+    sql1_vs_memory1: ratio(s.sql1, s.memory1),
+    sql1000_vs_memory1000: ratio(s.sql1000, s.memory1000),
+    sql1_vs_select1: ratio(s.sql1, s.select1),
+    sql1000_vs_select1: ratio(s.sql1000, s.select1),
+  };
+
+  const rows: [string, Stats, string, number | undefined][] = [
+    ["SELECT 1 round-trip (baseline)", s.select1, "-", 1],
+    ["BEGIN + COMMIT, empty", s.emptyTx, "-", undefined],
+    ["memory, 1 recipient (baseline)", s.memory1, "-", undefined],
+    ["memory, 1,000 recipients", s.memory1000, "-", undefined],
+    ["sql, 1 recipient", s.sql1, sql1.samples.statements!.toFixed(0), undefined],
+    ["sql, 1,000 recipients", s.sql1000, sql1000.samples.statements!.toFixed(0), undefined],
+  ];
+  console.log("\nPer admission (admitSend; sql includes its BEGIN/COMMIT):\n");
+  console.log(
+    table(
+      ["case", "n", "p50", "p99", "mean", "min", "statements", "p50 / SELECT 1"],
+      rows.map(([label, st, statements]) => [
+        label,
+        String(st.n),
+        fmtUs(st.p50Us),
+        fmtUs(st.p99Us),
+        fmtUs(st.meanUs),
+        fmtUs(st.minUs),
+        statements,
+        fmtRatio(st.p50Us / s.select1.p50Us),
+      ]),
+    ),
+  );
+  console.log("\nRatios (same run):\n");
+  console.log(
+    table(
+      ["ratio", "p50", "p99"],
+      [
+        ["sql: 1,000 recipients vs 1", ratios.sql1000_vs_sql1],
+        ["memory: 1,000 recipients vs 1", ratios.memory1000_vs_memory1],
+        ["1 recipient: sql vs memory", ratios.sql1_vs_memory1],
+        ["1,000 recipients: sql vs memory", ratios.sql1000_vs_memory1000],
+        ["sql 1 recipient vs SELECT 1", ratios.sql1_vs_select1],
+        ["sql 1,000 recipients vs SELECT 1", ratios.sql1000_vs_select1],
+      ].map(([label, r]) => [label as string, fmtRatio((r as { p50: number }).p50), fmtRatio((r as { p99: number }).p99)]),
+    ),
+  );
+  const perRecipient = {
+    sqlUs: s.sql1000.p50Us / 1000,
+    memoryUs: s.memory1000.p50Us / 1000,
+  };
+  console.log(
+    `\nPer recipient at 1,000 (p50 / 1,000): sql ${fmtUs(perRecipient.sqlUs)}, memory ${fmtUs(perRecipient.memoryUs)}.` +
+      ` Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+
+  let growth: GrowthResult[] | undefined;
+  if (args.growth) {
+    growth = [runGrowth("memory"), runGrowth("wal-file")];
+    console.log(
+      `\nGrowth: sql, 1,000 recipients, the same ${GROWTH_EMPLOYEES.toLocaleString("en-US")} employees in rotation, new content each time, ` +
+        `nothing emptied; p50 per block of ${GROWTH_BLOCK} admissions:\n`,
+    );
+    console.log(
+      table(
+        ["database", ...growth[0]!.blockP50Us.map((_, i) => `${i * GROWTH_BLOCK + 1}–${(i + 1) * GROWTH_BLOCK}`), "last / first", "content rows at end"],
+        growth.map((g) => [
+          g.database,
+          ...g.blockP50Us.map(fmtUs),
+          fmtRatio(g.blockP50Us[g.blockP50Us.length - 1]! / g.blockP50Us[0]!),
+          g.rowsAtEnd.employee_content.toLocaleString("en-US"),
+        ]),
+      ),
+    );
+  }
+
+  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `admission-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        benchmark: "admission",
+        at: new Date().toISOString(),
+        environment: { node: process.version, sqlite: sqliteVersion, database: ":memory:", platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model, cpus: cpus().length },
+        config: { limits: LIMITS, rounds: ROUNDS, scale: SCALE, resetEvery: RESET_EVERY, clockStepMs: STEP_MS, warmupFraction: WARMUP_FRACTION },
+        statementsPerAdmission: { sql1: sql1.samples.statements, sql1000: sql1000.samples.statements },
+        stats: s,
+        ratios,
+        perRecipientP50Us: perRecipient,
+        ...(growth ? { growth } : {}),
+        elapsedMs: Date.now() - started,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`Results: ${file}`);
+  for (const { c } of cases) c.close();
+  probe.close();
+}
+
+await main();

@@ -1,0 +1,524 @@
+/**
+ * What the worker adds to a send: sequential POST /v1/notifications to the
+ * worker in `wrangler dev`, wired to the Node mock, against the same send made
+ * directly to the mock's sendbytemplate, measured in the same run.
+ *
+ *   worker   POST http://127.0.0.1:<port>/v1/notifications (default app: the
+ *            third-party app 948060598; the worker gets its own token), with
+ *            a throw-away API key made for the run (API_KEYS gets its SHA-256)
+ *   direct   POST <mock>/topapi/message/corpconversation/sendbytemplate with a
+ *            /gettoken token of the internal app 123, fetched once
+ *
+ * Both for 1 and for 1,000 recipients, rotating over u00001…u10000, with
+ * distinct data every request (data.name carries a counter) so no duplicate
+ * rule suppresses anything. Worker and direct requests take turns, pair by pair,
+ * to the same recipients, so drift hits both alike. The mock's silent limits
+ * and QPS limit are lifted, as are the worker's (RECIPIENTS_PER_MINUTE,
+ * DAILY_MESSAGES_PER_EMPLOYEE), so every request takes the normal path; any
+ * other answer aborts the run.
+ *
+ * Only 127.0.0.1; bounded in count and time (about a minute); wrangler is
+ * stopped at the end and on any error. A benchmark, not a test: it reports
+ * ratios and differences between numbers of this run, and asserts no time.
+ *
+ * Each pair also carries a third request, which reads how much of the
+ * difference is wrangler dev's ingress alone: GET of an unknown route, answered
+ * 404 by the worker's own app without touching the Durable Object or the mock.
+ *
+ * Usage: npm run bench:worker [-- --pairs-1 600] [-- --pairs-1000 200] [-- --verbose]
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, platform, release, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
+import type { MockSettingsPatch } from "../mock-server/settings.ts";
+import {
+  DEFAULT_APPROVED_TEMPLATE_ID,
+  DEFAULT_INTERNAL_APP,
+  DEFAULT_THIRD_PARTY_AGENT_ID,
+  GENERATED_USER_COUNT,
+  generatedUserId,
+} from "../mock-server/world/default-world.ts";
+import { DEV_APPS } from "../worker/dev-apps.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER_JS = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+const HOST = "127.0.0.1";
+const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
+
+const { values: args } = parseArgs({
+  options: {
+    "pairs-1": { type: "string", default: "600" },
+    "pairs-1000": { type: "string", default: "200" },
+    verbose: { type: "boolean", default: false },
+  },
+});
+const PAIRS: Record<number, number> = { 1: count(args["pairs-1"]!, "--pairs-1"), 1000: count(args["pairs-1000"]!, "--pairs-1000") };
+const WARMUP_PAIRS: Record<number, number> = { 1: 20, 1000: 5 };
+/** Hard limits: wrangler must answer within this, and each measured size stops at its budget. */
+const STARTUP_TIMEOUT_MS = 40_000;
+const PHASE_BUDGET_MS: Record<number, number> = { 1: 20_000, 1000: 25_000 };
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Nothing in the run may outlive this; the watchdog stops wrangler and exits. */
+const TOTAL_BUDGET_MS = 90_000;
+
+/** Lifts the vendor's silent limits and its QPS limit: every recipient is delivered. */
+const MOCK_SETTINGS: MockSettingsPatch = {
+  qpsPerAppPerApi: null,
+  recipientsPerMinute: 1_000_000_000,
+  dailyMessagesPerEmployee: 1_000_000_000,
+  duplicateContentOncePerDay: false,
+};
+const WORKER_LIMIT = "100000000";
+/** A throw-away API key for this run; the worker is given only its SHA-256 (API_KEYS), with no scope limits. */
+const API_KEY = randomBytes(24).toString("hex");
+const API_KEYS = JSON.stringify([{ id: "bench", sha256: createHash("sha256").update(API_KEY).digest("hex"), scope: {} }]);
+
+function count(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error(`${flag} must be an integer from 1 to 10000, not "${text}"`);
+  return value;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** wrangler and its workerd, in their own process group so both stop together. */
+class Wrangler {
+  readonly #child: ChildProcess;
+  readonly #output: string[] = [];
+  #exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly #exit: Promise<void>;
+
+  constructor(argv: string[], verbose: boolean) {
+    this.#child = spawn(process.execPath, [WRANGLER_JS, ...argv], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
+    });
+    const keep = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.#output.push(text);
+      if (this.#output.length > 200) this.#output.shift();
+      if (verbose) process.stderr.write(`[wrangler] ${text}`);
+    };
+    this.#child.stdout!.on("data", keep);
+    this.#child.stderr!.on("data", keep);
+    this.#exit = new Promise((resolve) =>
+      this.#child.once("exit", (code, signal) => {
+        this.#exited = { code, signal };
+        resolve();
+      }),
+    );
+  }
+
+  get exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.#exited;
+  }
+
+  output(): string {
+    return this.#output.join("").slice(-4000);
+  }
+
+  /** SIGTERM to wrangler's process group (the one this run started), SIGKILL if it lingers. */
+  async stop(): Promise<void> {
+    const pid = this.#child.pid;
+    if (pid === undefined || this.#exited) return;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    signalGroup("SIGTERM");
+    const stopped = await Promise.race([this.#exit.then(() => true), sleep(5_000).then(() => false)]);
+    if (!stopped) {
+      signalGroup("SIGKILL");
+      await Promise.race([this.#exit, sleep(2_000)]);
+    } else {
+      // workerd may outlive wrangler for a moment; make sure the group is gone.
+      signalGroup("SIGKILL");
+    }
+  }
+}
+
+async function waitUntilAnswering(url: string, wrangler: Wrangler): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < STARTUP_TIMEOUT_MS) {
+    if (wrangler.exited) throw new Error(`wrangler exited (${JSON.stringify(wrangler.exited)}) before answering:\n${wrangler.output()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      return performance.now() - started;
+    } catch {
+      await sleep(250);
+    }
+  }
+  throw new Error(`wrangler did not answer ${url} within ${STARTUP_TIMEOUT_MS} ms:\n${wrangler.output()}`);
+}
+
+interface Target {
+  name: "worker" | "direct" | "ingress";
+  /** One send to these recipients with this data; resolves once the whole answer is read. Throws unless every recipient was sent. */
+  send(userids: string[], data: Record<string, string>): Promise<number>;
+}
+
+function workerTarget(baseUrl: string): Target {
+  return {
+    name: "worker",
+    async send(userids, data) {
+      const body = JSON.stringify({ templateId: DEFAULT_APPROVED_TEMPLATE_ID, userIds: userids, data });
+      const start = performance.now();
+      const response = await fetch(`${baseUrl}/v1/notifications`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${API_KEY}` },
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      const elapsed = performance.now() - start;
+      if (response.status !== 201) throw new Error(`worker answered ${response.status}: ${text.slice(0, 500)}`);
+      const record = JSON.parse(text) as { agentId: number; summary: { sent: number; suppressed: number; failed: number } };
+      if (record.agentId !== DEFAULT_THIRD_PARTY_AGENT_ID || record.summary.sent !== userids.length) {
+        throw new Error(`worker did not send to every recipient: ${JSON.stringify({ agentId: record.agentId, ...record.summary })}`);
+      }
+      return elapsed;
+    },
+  };
+}
+
+/** The worker's ingress alone: an unknown route, a 404 from the worker's own app, no object, no vendor. */
+function ingressTarget(baseUrl: string): Target {
+  return {
+    name: "ingress",
+    async send() {
+      const start = performance.now();
+      const response = await fetch(`${baseUrl}/bench-ping`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const text = await response.text();
+      const elapsed = performance.now() - start;
+      if (response.status !== 404) throw new Error(`GET /bench-ping answered ${response.status}, not 404: ${text.slice(0, 300)}`);
+      return elapsed;
+    },
+  };
+}
+
+async function directTarget(mockUrl: string): Promise<Target> {
+  const tokenUrl = `${mockUrl}/gettoken?appkey=${DEFAULT_INTERNAL_APP.appKey}&appsecret=${DEFAULT_INTERNAL_APP.appSecret}`;
+  const tokenAnswer = (await (await fetch(tokenUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).json()) as { errcode: number; access_token?: string };
+  if (tokenAnswer.errcode !== 0 || !tokenAnswer.access_token) throw new Error(`gettoken failed: ${JSON.stringify(tokenAnswer)}`);
+  const sendUrl = `${mockUrl}${SEND_PATH}?access_token=${encodeURIComponent(tokenAnswer.access_token)}`;
+  return {
+    name: "direct",
+    async send(userids, data) {
+      const body = JSON.stringify({
+        agent_id: DEFAULT_INTERNAL_APP.agentId,
+        template_id: DEFAULT_APPROVED_TEMPLATE_ID,
+        userid_list: userids.join(","),
+        data: JSON.stringify(data),
+      });
+      const start = performance.now();
+      const response = await fetch(sendUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      const elapsed = performance.now() - start;
+      const answer = JSON.parse(text) as { errcode: number; task_id?: number };
+      if (response.status !== 200 || answer.errcode !== 0 || typeof answer.task_id !== "number") {
+        throw new Error(`mock answered ${response.status}: ${text.slice(0, 500)}`);
+      }
+      return elapsed;
+    },
+  };
+}
+
+/** Rotates over u00001…u10000 in blocks, so every send reaches fresh employees for a while. */
+class Recipients {
+  #next = 0;
+  take(n: number): string[] {
+    const userids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      userids.push(generatedUserId((this.#next % GENERATED_USER_COUNT) + 1));
+      this.#next += 1;
+    }
+    return userids;
+  }
+}
+
+interface Stats {
+  n: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+function stats(ms: readonly number[]): Stats {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return {
+    n: sorted.length,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    meanMs: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
+    minMs: sorted[0]!,
+    maxMs: sorted[sorted.length - 1]!,
+  };
+}
+
+function halves(ms: readonly number[]): [number, number] {
+  const middle = Math.floor(ms.length / 2);
+  if (middle === 0) return [stats(ms).p50Ms, stats(ms).p50Ms];
+  return [stats(ms.slice(0, middle)).p50Ms, stats(ms.slice(middle)).p50Ms];
+}
+
+const fmtMs = (ms: number) => (ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
+const fmtRatio = (r: number) => (r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+interface PhaseResult {
+  recipients: number;
+  pairsPlanned: number;
+  pairsMeasured: number;
+  stoppedByBudget: boolean;
+  worker: Stats;
+  direct: Stats;
+  /** The 404 probe, measured within the same pairs. */
+  ingress: Stats;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  /** Median of the per-pair differences (worker − direct), robust to drift. */
+  addedPairedMedianMs: number;
+  ratioP50: number;
+  ratioP99: number;
+  /** Worker p50 of the first and the second half of the pairs: does the object slow down as its tables grow? */
+  workerP50Halves: [number, number];
+  directP50Halves: [number, number];
+}
+
+let sequence = 0;
+const nextData = () => {
+  sequence += 1;
+  return { name: `bench-${sequence}`, name2: `order ${sequence}` };
+};
+
+async function pairs(targets: [Target, Target, Target], recipients: Recipients, size: number, planned: number, budgetMs: number, record: boolean) {
+  const samples = { worker: [] as number[], direct: [] as number[], ingress: [] as number[], diff: [] as number[] };
+  const started = performance.now();
+  let stoppedByBudget = false;
+  for (let i = 0; i < planned; i++) {
+    if (performance.now() - started > budgetMs) {
+      stoppedByBudget = true;
+      break;
+    }
+    const userids = recipients.take(size);
+    // Rotate who goes first, so none always follows another's work on the mock.
+    const order = [...targets.slice(i % 3), ...targets.slice(0, i % 3)];
+    const times: Record<string, number> = {};
+    for (const target of order) times[target.name] = await target.send(userids, nextData());
+    if (record) {
+      samples.worker.push(times.worker!);
+      samples.direct.push(times.direct!);
+      samples.ingress.push(times.ingress!);
+      samples.diff.push(times.worker! - times.direct!);
+    }
+  }
+  return { samples, stoppedByBudget };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let mock: RunningMockServer | undefined;
+  let wrangler: Wrangler | undefined;
+  let state: string | undefined;
+  let cleaningUp: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaningUp ??= (async () => {
+      await wrangler?.stop();
+      await mock?.close().catch(() => {});
+      if (state) rmSync(state, { recursive: true, force: true });
+    })());
+  const watchdog = setTimeout(() => {
+    console.error(`worker-latency: over the ${TOTAL_BUDGET_MS / 1000} s budget, stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, TOTAL_BUDGET_MS);
+  watchdog.unref();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
+
+  try {
+    mock = await startMockServer({ port: 0, hostname: HOST, settings: MOCK_SETTINGS });
+    const [port, inspectorPort] = [await freePort(), await freePort()];
+    // Fresh Durable Object state every run, as `npm run dev` does.
+    state = mkdtempSync(join(tmpdir(), "dingtalk-edge-bench-"));
+    const wranglerVersion = (JSON.parse(readFileSync(join(ROOT, "node_modules", "wrangler", "package.json"), "utf8")) as { version: string }).version;
+    wrangler = new Wrangler(
+      [
+        "dev",
+        "--ip",
+        HOST,
+        "--port",
+        String(port),
+        "--inspector-ip",
+        HOST,
+        "--inspector-port",
+        String(inspectorPort),
+        "--persist-to",
+        state,
+        "--show-interactive-dev-session=false",
+        "--var",
+        `DINGTALK_BASE_URL:${mock.url}`,
+        "--var",
+        `DINGTALK_APPS:${JSON.stringify(DEV_APPS)}`,
+        "--var",
+        `RECIPIENTS_PER_MINUTE:${WORKER_LIMIT}`,
+        "--var",
+        `DAILY_MESSAGES_PER_EMPLOYEE:${WORKER_LIMIT}`,
+        "--var",
+        `API_KEYS:${API_KEYS}`,
+      ],
+      args.verbose!,
+    );
+    const workerUrl = `http://${HOST}:${port}`;
+    console.log(`worker-latency benchmark: node ${process.version}, wrangler ${wranglerVersion}; mock ${mock.url}; starting wrangler dev on ${workerUrl}…`);
+    const startupMs = await waitUntilAnswering(workerUrl, wrangler);
+    console.log(`wrangler answered after ${(startupMs / 1000).toFixed(1)} s`);
+
+    const worker = workerTarget(workerUrl);
+    const direct = await directTarget(mock.url);
+    const targets: [Target, Target, Target] = [worker, direct, ingressTarget(workerUrl)];
+    const recipients = new Recipients();
+
+    // Warm-up: the object's first start, its token, JIT on both sides.
+    for (const size of [1, 1000]) await pairs(targets, recipients, size, WARMUP_PAIRS[size]!, 10_000, false);
+
+    const phases: PhaseResult[] = [];
+    for (const size of [1, 1000]) {
+      const { samples, stoppedByBudget } = await pairs(targets, recipients, size, PAIRS[size]!, PHASE_BUDGET_MS[size]!, true);
+      const w = stats(samples.worker);
+      const d = stats(samples.direct);
+      phases.push({
+        recipients: size,
+        pairsPlanned: PAIRS[size]!,
+        pairsMeasured: samples.worker.length,
+        stoppedByBudget,
+        worker: w,
+        direct: d,
+        ingress: stats(samples.ingress),
+        addedP50Ms: w.p50Ms - d.p50Ms,
+        addedP99Ms: w.p99Ms - d.p99Ms,
+        addedPairedMedianMs: stats(samples.diff).p50Ms,
+        ratioP50: w.p50Ms / d.p50Ms,
+        ratioP99: w.p99Ms / d.p99Ms,
+        workerP50Halves: halves(samples.worker),
+        directP50Halves: halves(samples.direct),
+      });
+    }
+    const mockTasks = mock.mock.state.tasks.list();
+    const delivered = mockTasks.reduce((sum, task) => sum + task.delivered.length, 0);
+    const notDelivered = mockTasks.reduce((sum, task) => sum + task.forbidden.length + task.failed.length + task.invalidUserIds.length, 0);
+
+    console.log("\nSequential request latency, measured at the client (request sent → whole answer read):\n");
+    console.log(
+      table(
+        ["recipients", "path", "n", "p50", "p99", "mean", "min", "max"],
+        phases
+          .flatMap((p) => [
+            [p.recipients.toLocaleString("en-US"), "direct to mock (agent 123)", p.direct] as const,
+            [p.recipients.toLocaleString("en-US"), "worker → mock (agent 948060598)", p.worker] as const,
+            [p.recipients.toLocaleString("en-US"), "worker GET unknown route → 404 (ingress)", p.ingress] as const,
+          ])
+          .map(([size, label, s]) => [size, label, String(s.n), fmtMs(s.p50Ms), fmtMs(s.p99Ms), fmtMs(s.meanMs), fmtMs(s.minMs), fmtMs(s.maxMs)]),
+      ),
+    );
+    console.log("\nWhat the worker adds (same run):\n");
+    console.log(
+      table(
+        ["recipients", "added p50", "added p99", "paired median Δ", "worker/direct p50", "worker/direct p99"],
+        phases.map((p) => [
+          p.recipients.toLocaleString("en-US"),
+          fmtMs(p.addedP50Ms),
+          fmtMs(p.addedP99Ms),
+          fmtMs(p.addedPairedMedianMs),
+          fmtRatio(p.ratioP50),
+          fmtRatio(p.ratioP99),
+        ]),
+      ),
+    );
+    console.log(
+      "\nwrangler dev's ingress alone (the 404 rows) takes " +
+        phases.map((p) => fmtMs(p.ingress.p50Ms)).join(" and ") +
+        " p50; beyond it, the send route (request parsing, the Durable Object, admission, the vendor call from workerd, the record) takes " +
+        phases.map((p) => `${fmtMs(p.worker.p50Ms - p.ingress.p50Ms)} for ${p.recipients.toLocaleString("en-US")}`).join(" and ") +
+        " (p50 differences).",
+    );
+    console.log(
+      "Drift, p50 of the first half → the second half of the pairs: " +
+        phases
+          .map((p) => `${p.recipients.toLocaleString("en-US")}: worker ${fmtMs(p.workerP50Halves[0])} → ${fmtMs(p.workerP50Halves[1])}, direct ${fmtMs(p.directP50Halves[0])} → ${fmtMs(p.directP50Halves[1])}`)
+          .join("; ") +
+        ".",
+    );
+    for (const p of phases) if (p.stoppedByBudget) console.log(`note: ${p.recipients} recipients stopped at its time budget after ${p.pairsMeasured} of ${p.pairsPlanned} pairs`);
+    console.log(`\nMock: ${mockTasks.length} tasks, ${delivered} deliveries, ${notDelivered} recipients not delivered. Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+
+    const resultsDir = join(ROOT, "bench", "results");
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `worker-latency-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        {
+          benchmark: "worker-latency",
+          at: new Date().toISOString(),
+          environment: { node: process.version, wrangler: wranglerVersion, platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model, cpus: cpus().length },
+          config: { pairs: PAIRS, warmupPairs: WARMUP_PAIRS, phaseBudgetMs: PHASE_BUDGET_MS, mockSettings: MOCK_SETTINGS, workerVars: { RECIPIENTS_PER_MINUTE: WORKER_LIMIT, DAILY_MESSAGES_PER_EMPLOYEE: WORKER_LIMIT } },
+          wranglerStartupMs: startupMs,
+          phases,
+          mock: { tasks: mockTasks.length, delivered, notDelivered },
+          elapsedMs: Date.now() - started,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`Results: ${file}`);
+  } finally {
+    await cleanup();
+    clearTimeout(watchdog);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

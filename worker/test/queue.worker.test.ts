@@ -1,0 +1,111 @@
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { MockDingTalk } from "../../mock-server/create-mock.ts";
+import { getNotification, onRealTime, postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+
+const ASYNC = { prefer: "respond-async" };
+const sender = () => env.CORP_APP_SENDER.getByName("dingdemocorp/948060598");
+
+/** Delivery times of every recipient the mock delivered, and how many it dropped silently. */
+async function deliveries(mock: MockDingTalk): Promise<{ times: number[]; forbidden: number }> {
+  const times: number[] = [];
+  let forbidden = 0;
+  for (const task of mock.state.tasks.list()) {
+    for (let i = 0; i < task.delivered.length; i++) times.push(task.createdAtMs);
+    forbidden += task.forbidden.length;
+  }
+  return { times: times.sort((a, b) => a - b), forbidden };
+}
+
+/** The most recipients delivered in any 60 s window. */
+function busiestMinute(times: number[]): number {
+  let most = 0;
+  for (let start = 0, end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= 60_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+describe("Prefer: respond-async", () => {
+  const world = useMockDingTalk();
+
+  it("sends what fits now, queues the rest, and answers 202 with a status URL", async () => {
+    const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 6000), data: { name: "a", name2: "" } }, ASYNC);
+    expect(answer.status).toBe(202);
+    expect(answer.headers.get("preference-applied")).toBe("respond-async");
+    expect(answer.headers.get("location")).toBe(`/v1/notifications/${answer.body.id}`);
+    expect(answer.body.summary).toMatchObject({ recipients: 6000, sent: 5000, queued: 1000 });
+    expect(answer.body.recipients[5999]).toEqual({ userid: "u06000", status: "queued" });
+
+    await world.mock.admin.advanceClock(60_000);
+    expect(await runDurableObjectAlarm(sender())).toBe(true);
+    const story = await getNotification(answer.body.id);
+    expect(story.body.summary).toMatchObject({ sent: 6000, queued: 0 });
+    expect((await world.mock.admin.inbox("u06000")).messages).toHaveLength(1);
+  });
+
+  it("drains a 20,000-recipient backlog in about four minutes, never more than 5,000 in any minute", async () => {
+    const first = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 10_000), data: { name: "first", name2: "" } }, ASYNC);
+    const second = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 10_000), data: { name: "second", name2: "" } }, ASYNC);
+    expect(first.body.summary.sent + second.body.summary.sent).toBe(5000);
+    const start = world.mock.state.clock.now();
+    for (let minute = 1; minute <= 3; minute++) {
+      await world.mock.admin.advanceClock(60_000);
+      await runDurableObjectAlarm(sender());
+    }
+    const { times, forbidden } = await deliveries(world.mock);
+    expect(times).toHaveLength(20_000);
+    expect(forbidden).toBe(0);
+    expect(busiestMinute(times)).toBe(5000);
+    expect(times[times.length - 1]! - start).toBe(3 * 60_000); // sent in four one-minute windows
+    for (const id of [first.body.id, second.body.id]) expect((await getNotification(id)).body.summary.sent).toBe(10_000);
+  }, 60_000);
+
+  it("resumes after the object is evicted mid-drain, with nothing lost or sent twice", async () => {
+    const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 10_000), data: { name: "evict", name2: "" } }, ASYNC);
+    expect(answer.body.summary.queued).toBe(5000);
+    await onRealTime(() => evictDurableObject(sender()));
+    await world.mock.admin.advanceClock(60_000);
+    expect(await runDurableObjectAlarm(sender())).toBe(true);
+    const { times, forbidden } = await deliveries(world.mock);
+    expect(times).toHaveLength(10_000);
+    expect(forbidden).toBe(0);
+    expect((await getNotification(answer.body.id)).body.summary).toMatchObject({ sent: 10_000, queued: 0 });
+  }, 30_000);
+});
+
+describe("vendor faults under load", () => {
+  const world = useMockDingTalk();
+
+  it("delivers every accepted recipient exactly once with 20% of vendor calls failing", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", probability: 0.1, seed: 7 });
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", errcode: -1, probability: 0.06, seed: 8 });
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, probability: 0.05, seed: 9 });
+    const recipients = users(1, 2000);
+    const ids: string[] = [];
+    for (let start = 0; start < recipients.length; start += 25) {
+      const batch = recipients.slice(start, start + 25);
+      const answers = await Promise.all(batch.map((userid) => postNotification({ templateId: TEMPLATE_ID, userIds: [userid], data: { name: userid, name2: "" } }, ASYNC)));
+      for (const answer of answers) {
+        expect([201, 202]).toContain(answer.status);
+        ids.push(answer.body.id);
+      }
+    }
+    for (let round = 0; round < 30; round++) {
+      await world.mock.admin.advanceClock(60_000);
+      if (!(await runDurableObjectAlarm(sender()))) break;
+    }
+    const faulted = (await world.mock.admin.faults()).reduce((sum, rule) => sum + rule.hits, 0);
+    const calls = (await world.mock.admin.journal({ endpoint: "sendByTemplate", limit: 10_000 })).entries.length;
+    expect(calls).toBeGreaterThanOrEqual(2000);
+    expect(faulted / calls).toBeGreaterThan(0.15);
+    for (const userid of recipients) {
+      const inbox = await world.mock.admin.inbox(userid);
+      expect(inbox.messages.map((m) => m.text), userid).toEqual([`Hello ${userid}, your order is ready: `]);
+    }
+    const failed = (await Promise.all(ids.map((id) => getNotification(id)))).filter((story) => story.body.summary.sent !== 1);
+    expect(failed.map((story) => story.body.recipients)).toEqual([]);
+  }, 120_000);
+});
