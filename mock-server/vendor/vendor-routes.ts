@@ -7,7 +7,7 @@ import { newRequestId } from "../engine/seeded-random.ts";
 import type { TokenGrant } from "../engine/token-store.ts";
 import { authFailure, failure, wrappedFailure, type VendorOutcome } from "../engine/vendor-answers.ts";
 import { droppedConnection } from "./connection-drop.ts";
-import { maskSecrets, readRequestParams } from "./request-params.ts";
+import { maskSecrets, readRequestParams } from "../../protocol/vendor-request-params.ts";
 import { VENDOR_ENDPOINTS, vendorPathOf, type VendorEndpoint } from "./vendor-endpoints.ts";
 
 /**

@@ -10,9 +10,16 @@ import { verifyWebhook, WebhookSendersConfig } from "./signed-webhooks.ts";
  * in the query for the drop-in vendor routes, where SDKs put their token), or a
  * signed webhook. Anything else is 401 and sends nothing.
  */
-export async function authenticate(request: Request, body: string, env: Env, options: { tokenInQuery?: boolean } = {}): Promise<Principal> {
+export async function authenticate(
+  request: Request,
+  body: string,
+  env: Env,
+  options: { tokenInQuery?: boolean; tokenFrom?: Record<string, unknown> } = {},
+): Promise<Principal> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  const queryToken = options.tokenInQuery ? (new URL(request.url).searchParams.get("access_token") ?? undefined) : undefined;
+  // The drop-in routes read `access_token` wherever the vendor does: the query, or a form body.
+  const token = options.tokenFrom?.access_token;
+  const queryToken = options.tokenInQuery ? (typeof token === "string" ? token : undefined) : undefined;
   const key = bearer ?? queryToken;
   if (key !== undefined) {
     const principal = await authenticateApiKey(parseConfig("API_KEYS", env.API_KEYS, ApiKeysConfig), key);

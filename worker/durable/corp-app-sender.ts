@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { chinaDay } from "../../protocol/index.ts";
+import { chinaDay, ErrCode } from "../../protocol/index.ts";
 import { AppRegistry, type AppConfig } from "../config/app-registry.ts";
 import { workerSettings, type WorkerSettings } from "../config/worker-settings.ts";
 import { DingTalkClient } from "../dingtalk/client.ts";
+import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import { internalAppTokenFetcher, suiteCorpTokenFetcher } from "../dingtalk/token-fetchers.ts";
 import { TokenProvider } from "../dingtalk/token-provider.ts";
 import type { Env } from "../env.ts";
@@ -83,6 +84,23 @@ export class CorpAppSender extends DurableObject<Env> {
     const record = this.#log.record(id, { corpId, agentId });
     if (!record) return undefined;
     return notificationStory(this.#clientFor(corpId, agentId).client, record);
+  }
+
+  /**
+   * getsendprogress / getsendresult for the drop-in vendor routes: the vendor's
+   * own answer, or its error in the vendor's shape.
+   */
+  async taskQuery(kind: "progress" | "result", corpId: string, agentId: number, taskId: number): Promise<Record<string, unknown>> {
+    const { client } = this.#clientFor(corpId, agentId);
+    try {
+      return kind === "progress" ? await client.getSendProgress(agentId, taskId) : await client.getSendResult(agentId, taskId);
+    } catch (error) {
+      if (error instanceof DingTalkApiError) {
+        return { errcode: error.errcode, errmsg: error.message, ...(error.subCode ? { sub_code: error.subCode } : {}) };
+      }
+      if (error instanceof DingTalkTransportError) return { errcode: ErrCode.SYSTEM_BUSY, errmsg: `system busy: ${error.message}` };
+      throw error;
+    }
   }
 
   /** The suite ticket the vendor pushed most recently; it replaces the configured one. */
