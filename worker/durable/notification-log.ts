@@ -17,6 +17,8 @@ export interface QueuedRecipient {
   notificationId: string;
   userid: string;
   attempts: number;
+  /** The China-time day of an earlier attempt whose answer was lost, if any. */
+  uncertainDay: string | undefined;
 }
 
 /**
@@ -122,13 +124,25 @@ export class NotificationLog {
   queued(limit: number, nowMs: number): QueuedRecipient[] {
     if (limit <= 0) return [];
     return this.#sql
-      .exec<{ seq: number; notification_id: string; userid: string; attempts: number }>(
-        "SELECT seq, notification_id, userid, attempts FROM notification_recipients WHERE status = 'queued' AND not_before_ms <= ? ORDER BY seq LIMIT ?",
+      .exec<{ seq: number; notification_id: string; userid: string; attempts: number; uncertain_day: string | null }>(
+        "SELECT seq, notification_id, userid, attempts, uncertain_day FROM notification_recipients WHERE status = 'queued' AND not_before_ms <= ? ORDER BY seq LIMIT ?",
         nowMs,
         limit,
       )
       .toArray()
-      .map((row) => ({ seq: row.seq, notificationId: row.notification_id, userid: row.userid, attempts: row.attempts }));
+      .map((row) => ({ seq: row.seq, notificationId: row.notification_id, userid: row.userid, attempts: row.attempts, uncertainDay: row.uncertain_day ?? undefined }));
+  }
+
+  /** Remembers that these recipients' last send may have been delivered on `day`. */
+  markUncertain(notificationId: string, userids: readonly string[], day: string): void {
+    for (const batch of batches(userids, 1, 2)) {
+      this.#sql.exec(
+        `UPDATE notification_recipients SET uncertain_day = COALESCE(uncertain_day, ?) WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
+        day,
+        notificationId,
+        ...batch,
+      );
+    }
   }
 
   /** When the next queued recipient is due: undefined when the queue is empty. */

@@ -60,6 +60,9 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
      error_code INTEGER,
      error_message TEXT,
      attempts INTEGER NOT NULL DEFAULT 0,
+     -- China-time day of a send whose answer was lost: retries rely on the vendor's
+     -- same-day duplicate rule, so they are only made on that day.
+     uncertain_day TEXT,
      not_before_ms INTEGER NOT NULL DEFAULT 0
    )`,
   `CREATE INDEX IF NOT EXISTS notification_recipients_by_notification ON notification_recipients (notification_id, seq)`,

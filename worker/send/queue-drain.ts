@@ -1,3 +1,4 @@
+import { chinaDay } from "../../protocol/index.ts";
 import { admitSend } from "../quota/admission.ts";
 import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
@@ -12,6 +13,7 @@ export interface QueueStore {
   header(id: string): NotificationHeader | undefined;
   /** Marks recipients as being sent under a reservation, so no other drain takes them. */
   markSending(notificationId: string, userids: readonly string[], reservationId: string): void;
+  markUncertain(notificationId: string, userids: readonly string[], day: string): void;
   update(notificationId: string, outcomes: readonly RecipientOutcome[], notBeforeMs?: number): void;
   addTask(notificationId: string, taskId: number, recipients: number): void;
 }
@@ -57,7 +59,10 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
       const message = { agentId: deps.agentId, templateId: group.header.templateId, data: group.header.data };
       const result = await sendChunks(deps, message, group.chunks);
       sent += result.tasks.reduce((sum, task) => sum + task.recipients, 0);
-      deps.transaction(() => recordResults(deps, group, result.outcomes, new Set(result.transient), result.tasks));
+      deps.transaction(() => {
+        if (result.uncertain.length > 0) deps.queue.markUncertain(group.notificationId, result.uncertain, chinaDay(nowMs));
+        recordResults(deps, group, result.outcomes, new Set(result.transient), result.tasks);
+      });
     }
   }
   return sent;
@@ -73,10 +78,23 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     const notificationId = rows[start]!.notificationId;
     let end = start;
     while (end < rows.length && rows[end]!.notificationId === notificationId) end++;
-    const slice = rows.slice(start, end);
+    let slice = rows.slice(start, end);
     start = end;
     const header = deps.queue.header(notificationId);
     if (!header) continue;
+    // A lost answer from an earlier day: the vendor's same-day duplicate rule no
+    // longer covers a retry, which could deliver twice. Say so instead of sending.
+    const today = chinaDay(nowMs);
+    const lapsed = slice.filter((row) => row.uncertainDay !== undefined && row.uncertainDay !== today);
+    if (lapsed.length > 0) {
+      deps.queue.update(notificationId, lapsed.map((row): RecipientOutcome => ({
+        userid: row.userid,
+        status: "failed",
+        error: { message: `the answer to the send on ${row.uncertainDay} (China time) was lost; it may have been delivered, and a retry on another day could deliver it twice, so it was not retried` },
+      })));
+      slice = slice.filter((row) => !lapsed.includes(row));
+      if (slice.length === 0) continue;
+    }
     const admission = admitSend(deps.quota, limits, {
       // Unique per attempt: a retried chunk may still hold its old place in the window.
       reservationId: `${notificationId}#${slice[0]!.seq}.${crypto.randomUUID().slice(0, 8)}`,

@@ -13,6 +13,8 @@ export interface SentChunks {
   tasks: { taskId: number; recipients: number }[];
   /** Recipients whose send failed in a way worth trying again later (the vendor was busy or unreachable). */
   transient: string[];
+  /** Of those, the ones whose send may have been delivered all the same (the answer was lost). */
+  uncertain: string[];
 }
 
 /**
@@ -30,6 +32,7 @@ export async function sendChunks(
   const outcomes: RecipientOutcome[] = [];
   const tasks: SentChunks["tasks"] = [];
   const transient: string[] = [];
+  const uncertain: string[] = [];
   let refusal: DingTalkApiError | undefined;
   for (const [index, chunk] of chunks.entries()) {
     if (refusal) {
@@ -51,6 +54,7 @@ export async function sendChunks(
       if (error instanceof DingTalkTransportError) {
         deps.release(chunk.reservationId, { keepWindow: error.mayHaveReachedVendor });
         transient.push(...chunk.userids);
+        if (error.mayHaveReachedVendor) uncertain.push(...chunk.userids);
         outcomes.push(...chunk.userids.map((userid) => failed(userid, error)));
       } else if (error instanceof DingTalkApiError) {
         deps.release(chunk.reservationId);
@@ -64,7 +68,7 @@ export async function sendChunks(
       }
     }
   }
-  return { outcomes, tasks, transient };
+  return { outcomes, tasks, transient, uncertain };
 }
 
 function failed(userid: string, error: DingTalkApiError | DingTalkTransportError): RecipientOutcome {

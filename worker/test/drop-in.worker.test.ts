@@ -16,7 +16,7 @@ function formSend(fields: Record<string, string>) {
 }
 
 /** What the official SDKs send: JSON, the token in the query. */
-function jsonSend(body: unknown, key = ALL_APPS_KEY, path = SEND) {
+function jsonSend(body: unknown, key: string = ALL_APPS_KEY, path = SEND) {
   return exports.default.fetch(`${path}?access_token=${encodeURIComponent(key)}`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -109,3 +109,29 @@ describe("vendor faults under load", () => {
     expect(failed.map((story) => story.body.recipients)).toEqual([]);
   }, 120_000);
 });
+
+describe("a send whose answer was lost", () => {
+  const world = useMockDingTalk({ clock: { start: "2026-11-25T15:59:58.000Z", frozen: true } });
+  const request = { templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "lost", name2: "" } };
+
+  it("is retried on the same China-time day, where the vendor drops the duplicate", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", times: 1 });
+    const answer = await postNotification(request, ASYNC);
+    expect(answer.body.recipients[0]).toMatchObject({ status: "queued", attempts: 1 });
+    await world.mock.admin.advanceClock(1000);
+    await runDurableObjectAlarm(sender());
+    expect((await getNotification(answer.body.id)).body.recipients[0]).toMatchObject({ status: "sent" });
+    expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
+  });
+
+  it("is not retried after 00:00 China time, where a retry could deliver twice", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", times: 1 });
+    const answer = await postNotification(request, ASYNC);
+    await world.mock.admin.advanceClock(5000); // 2026-11-26 00:00:03 China time
+    await runDurableObjectAlarm(sender());
+    const recipient = (await getNotification(answer.body.id)).body.recipients[0];
+    expect(recipient).toMatchObject({ status: "failed" });
+    expect(recipient.error.message).toContain("was not retried");
+    expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
+  });
+});
