@@ -1,0 +1,99 @@
+/**
+ * What the benchmark measures, shared by the load generator
+ * (mock-server.bench.ts) and its child processes (serve-target.ts, server-time.ts).
+ */
+import { Hono } from "hono";
+import type { MockState } from "../mock-server/engine/mock-state.ts";
+import type { MockSettingsPatch } from "../mock-server/settings.ts";
+
+export const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
+
+/**
+ * Lifts the vendor's silent limits so every recipient takes the normal delivery
+ * path (ledger check, minute window, inbox), never the throttled one.
+ */
+export const BENCH_MOCK_SETTINGS = {
+  qpsPerAppPerApi: null,
+  recipientsPerMinute: 1_000_000_000,
+  dailyMessagesPerEmployee: 1_000_000_000,
+  duplicateContentOncePerDay: false,
+} satisfies MockSettingsPatch;
+
+export type TargetName = "mock" | "baseline";
+
+/**
+ * The baseline: one Hono route on @hono/node-server that reads the request
+ * body (as any real handler must) and answers the shape of a successful
+ * sendbytemplate. What is left above it is the mock's own work.
+ */
+export function createBaselineApp(): Hono {
+  const app = new Hono();
+  let taskId = 282632271040;
+  let requestSeq = 0;
+  app.post(SEND_PATH, async (c) => {
+    await c.req.text();
+    requestSeq += 1;
+    return c.json({ errcode: 0, errmsg: "ok", task_id: taskId++, request_id: `bench${requestSeq.toString(36).padStart(8, "0")}` });
+  });
+  return app;
+}
+
+/** The default world's internal app, template and generated users (mock-server/world/default-world.ts). */
+export const APP_KEY = "app-demo-key";
+export const APP_SECRET = "app-demo-secret";
+export const AGENT_ID = 123;
+export const TEMPLATE_ID = "e27a9eed42b34a14a2xxxx";
+export const USER_COUNT = 10_000;
+const TEMPLATE_DATA = JSON.stringify({ name: "x", name2: "y" });
+
+function userId(n: number): string {
+  return `u${String(n).padStart(5, "0")}`;
+}
+
+/**
+ * The sendbytemplate bodies a run rotates through, as the worker's client sends
+ * them (JSON body, token in the query). One recipient: u00001…u10000, one each.
+ * Many recipients: consecutive blocks of the 10,000 users.
+ */
+export function sendBodies(recipients: number): string[] {
+  const bodies: string[] = [];
+  const count = Math.max(1, Math.floor(USER_COUNT / recipients));
+  for (let b = 0; b < count; b++) {
+    const ids: string[] = [];
+    for (let i = 0; i < recipients; i++) ids.push(userId(((b * recipients + i) % USER_COUNT) + 1));
+    bodies.push(JSON.stringify({ agent_id: AGENT_ID, template_id: TEMPLATE_ID, userid_list: ids.join(","), data: TEMPLATE_DATA }));
+  }
+  return bodies;
+}
+
+/** The baseline needs no token; it gets one of the same length so both targets receive the same bytes. */
+export const BASELINE_TOKEN = "0123456789abcdef0123456789abcdef";
+
+export const GETTOKEN_PATH = `/gettoken?appkey=${APP_KEY}&appsecret=${APP_SECRET}`;
+
+/** A successful sendbytemplate answer: errcode 0 with a numeric task_id. */
+export function isSendOk(status: number, body: string): boolean {
+  if (status !== 200) return false;
+  try {
+    const answer = JSON.parse(body) as { errcode?: unknown; task_id?: unknown; request_id?: unknown };
+    return answer.errcode === 0 && typeof answer.task_id === "number" && typeof answer.request_id === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** What the mock did with every send it kept, to show each recipient took the delivery path. */
+export function countDeliveries(state: MockState): { tasks: number; delivered: number; forbidden: number; failed: number; invalid: number } {
+  let delivered = 0;
+  let forbidden = 0;
+  let failed = 0;
+  let invalid = 0;
+  const tasks = state.tasks.list();
+  for (const task of tasks) {
+    delivered += task.delivered.length;
+    forbidden += task.forbidden.length;
+    failed += task.failed.length;
+    invalid += task.invalidUserIds.length;
+  }
+  return { tasks: tasks.length, delivered, forbidden, failed, invalid };
+}
