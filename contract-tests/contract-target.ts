@@ -23,14 +23,13 @@ export interface ContractFixtures {
  * the real DingTalk, whose limit cases are then reported as skipped.
  */
 export interface ContractControl {
+  /** Back to a clean slate: default world, clock frozen mid-morning China time, no per-second call limit. */
   reset(): Promise<void>;
   advanceClock(ms: number): Promise<void>;
   setClock(iso: string): Promise<void>;
   now(): Promise<number>;
   /** Distinct employees beyond `userIds`, as many as asked (up to 10,000). */
   bulkUserIds(count: number): string[];
-  /** Turns the double's per-app QPS limit off, so scenarios can send fast. */
-  liftQpsLimit(): Promise<void>;
 }
 
 export interface ContractTarget {

@@ -28,7 +28,6 @@ export const limitCases: ContractCase[] = [
     needs: "control",
     async run(target, check) {
       await target.control!.reset();
-      await target.control!.liftQpsLimit();
       const token = await accessToken(target);
       const userids = target.control!.bulkUserIds(5001);
       const data = unique(target, "minute");
@@ -47,7 +46,6 @@ export const limitCases: ContractCase[] = [
     needs: "control",
     async run(target, check) {
       await target.control!.reset();
-      await target.control!.liftQpsLimit();
       const token = await accessToken(target);
       const userid = target.fixtures.userIds[0];
       for (let n = 1; n <= 100; n++) {
