@@ -27,13 +27,10 @@
  *
  * Usage: npm run bench:worker [-- --pairs-1 600] [-- --pairs-1000 200] [-- --verbose]
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, platform, release, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
 import type { MockSettingsPatch } from "../mock-server/settings.ts";
@@ -45,10 +42,9 @@ import {
   generatedUserId,
 } from "../mock-server/world/default-world.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
+import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER_JS = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-const HOST = "127.0.0.1";
+const HOST = LOOPBACK;
 const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
 
 const { values: args } = parseArgs({
@@ -83,96 +79,6 @@ function count(text: string, flag: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error(`${flag} must be an integer from 1 to 10000, not "${text}"`);
   return value;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** wrangler and its workerd, in their own process group so both stop together. */
-class Wrangler {
-  readonly #child: ChildProcess;
-  readonly #output: string[] = [];
-  #exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  readonly #exit: Promise<void>;
-
-  constructor(argv: string[], verbose: boolean) {
-    this.#child = spawn(process.execPath, [WRANGLER_JS, ...argv], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
-    });
-    const keep = (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.#output.push(text);
-      if (this.#output.length > 200) this.#output.shift();
-      if (verbose) process.stderr.write(`[wrangler] ${text}`);
-    };
-    this.#child.stdout!.on("data", keep);
-    this.#child.stderr!.on("data", keep);
-    this.#exit = new Promise((resolve) =>
-      this.#child.once("exit", (code, signal) => {
-        this.#exited = { code, signal };
-        resolve();
-      }),
-    );
-  }
-
-  get exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
-    return this.#exited;
-  }
-
-  output(): string {
-    return this.#output.join("").slice(-4000);
-  }
-
-  /** SIGTERM to wrangler's process group (the one this run started), SIGKILL if it lingers. */
-  async stop(): Promise<void> {
-    const pid = this.#child.pid;
-    if (pid === undefined || this.#exited) return;
-    const signalGroup = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // Already gone.
-      }
-    };
-    signalGroup("SIGTERM");
-    const stopped = await Promise.race([this.#exit.then(() => true), sleep(5_000).then(() => false)]);
-    if (!stopped) {
-      signalGroup("SIGKILL");
-      await Promise.race([this.#exit, sleep(2_000)]);
-    } else {
-      // workerd may outlive wrangler for a moment; make sure the group is gone.
-      signalGroup("SIGKILL");
-    }
-  }
-}
-
-async function waitUntilAnswering(url: string, wrangler: Wrangler): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < STARTUP_TIMEOUT_MS) {
-    if (wrangler.exited) throw new Error(`wrangler exited (${JSON.stringify(wrangler.exited)}) before answering:\n${wrangler.output()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      return performance.now() - started;
-    } catch {
-      await sleep(250);
-    }
-  }
-  throw new Error(`wrangler did not answer ${url} within ${STARTUP_TIMEOUT_MS} ms:\n${wrangler.output()}`);
 }
 
 interface Target {
@@ -408,7 +314,7 @@ async function main(): Promise<void> {
     );
     const workerUrl = `http://${HOST}:${port}`;
     console.log(`worker-latency benchmark: node ${process.version}, wrangler ${wranglerVersion}; mock ${mock.url}; starting wrangler dev on ${workerUrl}…`);
-    const startupMs = await waitUntilAnswering(workerUrl, wrangler);
+    const startupMs = await waitUntilAnswering(workerUrl, wrangler, STARTUP_TIMEOUT_MS);
     console.log(`wrangler answered after ${(startupMs / 1000).toFixed(1)} s`);
 
     const worker = workerTarget(workerUrl);

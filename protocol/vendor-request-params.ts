@@ -17,7 +17,8 @@ export async function readRequestParams(request: Request): Promise<RequestParams
     for (const [key, value] of form) if (typeof value === "string") params[key] = value;
     return { ok: true, params };
   }
-  const text = await request.text();
+  // Bytes, not .text(): workerd warns when a form body is read as text.
+  const text = new TextDecoder().decode(await request.arrayBuffer());
   if (text.trim() === "") return { ok: true, params };
   if (contentType.includes("application/x-www-form-urlencoded")) {
     for (const [key, value] of new URLSearchParams(text)) params[key] = value;

@@ -20,8 +20,7 @@ import { requireScope, registry } from "./notification-routes.ts";
  */
 export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
   app.post(VendorPath.sendByTemplate, async (c) => {
-    const text = await c.req.raw.clone().text();
-    const read = await readRequestParams(c.req.raw);
+    const { text, read } = await readOnce(c.req.raw);
     return vendorAnswer(async () => {
       const principal = await authenticate(c.req.raw, text, c.env, { tokenInQuery: true, tokenFrom: read.ok ? read.params : {} });
       if (!read.ok) return failure(ErrCode.BODY_NOT_JSON, read.problem);
@@ -61,8 +60,7 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
     [VendorPath.getSendResult, "result"],
   ] as const) {
     app.post(path, async (c) => {
-      const text = await c.req.raw.clone().text();
-      const read = await readRequestParams(c.req.raw);
+      const { text, read } = await readOnce(c.req.raw);
       return vendorAnswer(async () => {
         const principal = await authenticate(c.req.raw, text, c.env, { tokenInQuery: true, tokenFrom: read.ok ? read.params : {} });
         const parsed = TaskQueryRequest.safeParse(read.ok ? read.params : {});
@@ -74,6 +72,14 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
       });
     });
   }
+}
+
+/** The raw body (signatures and idempotency hash it) and the vendor-style parameters, reading the body once. */
+async function readOnce(request: Request): Promise<{ text: string; read: Awaited<ReturnType<typeof readRequestParams>> }> {
+  // Bytes, not .text(): workerd warns when a form body is read as text.
+  const text = new TextDecoder().decode(await request.arrayBuffer());
+  const read = await readRequestParams(new Request(request.url, { method: request.method, headers: request.headers, body: text }));
+  return { text, read };
 }
 
 /** The app with this agent id among those the caller may use; the caller's corps narrow it when there are several. */
