@@ -1,11 +1,14 @@
 import { Hono } from "hono";
 import { clockRoutes } from "./admin/clock-routes.ts";
+import { directoryRoutes } from "./admin/directory-routes.ts";
+import { liveRoutes } from "./admin/live-routes.ts";
 import { faultRoutes } from "./admin/fault-routes.ts";
 import { inspectionRoutes } from "./admin/inspection-routes.ts";
 import { ProblemError, problemResponse } from "../protocol/problem-details.ts";
 import { DocumentedRoutes } from "./admin/route-registry.ts";
 import { worldRoutes } from "./admin/world-routes.ts";
 import type { MockState } from "./engine/mock-state.ts";
+import { inboxRoutes } from "./inbox-ui/inbox-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { vendorRoutes } from "./vendor/vendor-routes.ts";
 
@@ -17,10 +20,13 @@ export function createMockApp(state: MockState): Hono {
   clockRoutes(admin, state);
   faultRoutes(admin, state);
   inspectionRoutes(admin, state);
+  directoryRoutes(admin, state);
+  liveRoutes(admin, state);
 
   const document = openApiDocument(admin.docs);
   app.get("/__admin/openapi.json", (c) => c.json(document));
   app.get("/openapi.json", (c) => c.json(document));
+  inboxRoutes(app);
   app.route("/", vendorRoutes(state));
 
   app.notFound((c) =>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FORBIDDEN_CODE_MEANINGS } from "../../protocol/index.ts";
 import { chinaDay } from "../clock.ts";
 import { ledgerKey } from "../engine/employee-ledger.ts";
 import type { MockState } from "../engine/mock-state.ts";
@@ -39,7 +40,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
       const { corpId } = validate(InboxQuery, c.req.query(), "query");
       const messages = state.inbox.of(userid).filter((m) => corpId === undefined || m.corpId === corpId).map(viewMessage);
       const name = [...state.world.corps()].map((corp) => corp.user(userid)?.name).find(Boolean);
-      return c.json({ userid, ...(name ? { name } : {}), messages });
+      return c.json({ userid, ...(name ? { name } : {}), messages, withheld: withheldFrom(state, userid, corpId) });
     },
   );
   routes.add(
@@ -63,7 +64,9 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
       const { taskId } = validate(TaskIdParam, c.req.param(), "path");
       const task = state.tasks.get(taskId);
       if (!task) throw new ProblemError(404, "task-not-found", `path.taskId: no task ${taskId}`);
-      return c.json({ ...summariseTask(task), ...task, createdAt: new Date(task.createdAtMs).toISOString() });
+      // The call that created the task, as the journal kept it (secrets masked), while it is still there.
+      const call = state.journal.list({ endpoint: "sendByTemplate" }).find((entry) => (entry.answer as { task_id?: unknown } | null)?.task_id === taskId);
+      return c.json({ ...summariseTask(task), ...task, createdAt: new Date(task.createdAtMs).toISOString(), ...(call ? { call } : {}) });
     },
   );
   routes.add(
@@ -77,6 +80,20 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
       return c.json({ corpId, agentId: Number(agentId), userid, chinaDay: day, used, limit: state.settings.dailyMessagesPerEmployee });
     },
   );
+}
+
+/** Sends this employee was named in but never got: throttled (with the code and the rule) or beyond the per-send maximum. */
+function withheldFrom(state: MockState, userid: string, corpId: string | undefined) {
+  const withheld: { taskId: number; corpId: string; agentId: number; templateId: string; at: string; code: string; meaning: string; explanation: string }[] = [];
+  for (const task of state.tasks.list()) {
+    if (corpId !== undefined && task.corpId !== corpId) continue;
+    const at = new Date(task.createdAtMs).toISOString();
+    const base = { taskId: task.taskId, corpId: task.corpId, agentId: task.agentId, templateId: task.templateId, at };
+    const forbidden = task.forbidden.find((entry) => entry.userid === userid);
+    if (forbidden) withheld.push({ ...base, code: forbidden.code, meaning: FORBIDDEN_CODE_MEANINGS[forbidden.code] ?? "flow control", explanation: forbidden.explanation });
+    else if (task.failed.includes(userid)) withheld.push({ ...base, code: "failed", meaning: "beyond the per-send maximum", explanation: `${userid}: beyond the first ${state.settings.recipientsPerSend} recipients of the send` });
+  }
+  return withheld;
 }
 
 function viewMessage(message: ReturnType<MockState["inbox"]["of"]>[number]) {

@@ -8,6 +8,7 @@ import { FaultRules } from "./fault-rules.ts";
 import { Inbox } from "./inbox.ts";
 import { Journal } from "./journal.ts";
 import { MinuteWindow } from "./minute-window.ts";
+import { MockEvents } from "./mock-events.ts";
 import { QpsLimiter } from "./qps-limiter.ts";
 import { TaskStore } from "./task-store.ts";
 import { TokenStore } from "./token-store.ts";
@@ -27,6 +28,8 @@ export class MockState {
   journal = new Journal();
   faults = new FaultRules();
   qps = new QpsLimiter();
+  /** Live notifications for the web inbox; not part of the snapshot. */
+  readonly events = new MockEvents();
 
   constructor(options: { world?: WorldSeed | null; settings?: MockSettings; clock: MockClock }) {
     this.isDefaultWorld = options.world === undefined;

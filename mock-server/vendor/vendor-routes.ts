@@ -87,8 +87,8 @@ export async function runVendorCall(
     outcome = read.ok ? await handle(params) : failure(ErrCode.BODY_NOT_JSON, read.problem);
   }
 
-  const journal = (status: number, answer: unknown, notes: string[]) =>
-    state.journal.record(
+  const journal = (status: number, answer: unknown, notes: string[]) => {
+    const entry = state.journal.record(
       {
         at: new Date(state.clock.now()).toISOString(),
         method: request.method,
@@ -102,6 +102,15 @@ export async function runVendorCall(
       },
       state.settings.journalLimit,
     );
+    const body = answer as { errcode?: unknown; task_id?: unknown } | null;
+    state.events.emit({
+      type: "call",
+      seq: entry.seq,
+      endpoint: endpointName,
+      errcode: typeof body?.errcode === "number" ? body.errcode : null,
+      ...(typeof body?.task_id === "number" ? { taskId: body.task_id } : {}),
+    });
+  };
   const realNotes = outcome?.notes ?? [];
 
   if (faulted?.kind === "drop") {

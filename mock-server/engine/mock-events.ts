@@ -1,0 +1,33 @@
+/** What the live inbox hears about: a vendor call was answered (a send among them). */
+export interface MockEvent {
+  type: "call";
+  seq: number;
+  endpoint: string;
+  errcode: number | null;
+  /** For an accepted send: its task and how many employees got it. */
+  taskId?: number;
+}
+
+/** A tiny synchronous event bus; listeners must not throw, and a failing one is dropped. */
+export class MockEvents {
+  readonly #listeners = new Set<(event: MockEvent) => void>();
+
+  subscribe(listener: (event: MockEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: MockEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        this.#listeners.delete(listener);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+}
