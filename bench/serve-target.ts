@@ -18,7 +18,7 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
-import { BENCH_MOCK_SETTINGS, countDeliveries, createBaselineApp } from "./mock-targets.ts";
+import { BENCH_MOCK_SETTINGS, createBaselineApp, tallyDeliveries, type DeliveryCounts } from "./mock-targets.ts";
 
 interface StatsMessage {
   type: "stats";
@@ -37,8 +37,10 @@ async function main(target: string): Promise<void> {
   let url: string;
   let close: () => Promise<void>;
   let running: RunningMockServer | undefined;
+  let deliveries: (() => DeliveryCounts) | undefined;
   if (target === "mock") {
     running = await startMockServer({ port: 0, hostname: "127.0.0.1", settings: BENCH_MOCK_SETTINGS });
+    deliveries = tallyDeliveries(running.mock.state);
     url = running.url;
     close = running.close;
   } else {
@@ -66,10 +68,10 @@ async function main(target: string): Promise<void> {
       const elu = performance.eventLoopUtilization();
       const memory = process.memoryUsage();
       const stats: StatsMessage = { type: "stats", cpu, elu, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed };
-      // Counting walks every task, so only when asked (after the timed phases).
-      if (running && message.withMock) {
+      // Listing the inbox users walks them all, so only when asked (after the timed phases).
+      if (running && deliveries && message.withMock) {
         const { state } = running.mock;
-        stats.mock = { ...countDeliveries(state), journalSize: state.journal.size, inboxUsers: state.inbox.recipients().length };
+        stats.mock = { ...deliveries(), journalSize: state.journal.size, inboxUsers: state.inbox.recipients().length };
       }
       process.send!(stats);
     } else if (message.type === "close") {

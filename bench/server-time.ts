@@ -9,7 +9,7 @@
 import { performance } from "node:perf_hooks";
 import { createMockDingTalk, type MockDingTalk } from "../mock-server/create-mock.ts";
 import { summarise, type LatencySummary } from "./load-generator.ts";
-import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, countDeliveries, createBaselineApp, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies } from "./mock-targets.ts";
+import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, createBaselineApp, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies, tallyDeliveries, type DeliveryCounts } from "./mock-targets.ts";
 
 export interface ServerTimeResult {
   type: "server-time";
@@ -43,10 +43,12 @@ async function main(): Promise<void> {
   if (target !== "mock" && target !== "baseline") throw new Error(`target must be "mock" or "baseline", not "${target}"`);
 
   let mock: MockDingTalk | undefined;
+  let deliveries: (() => DeliveryCounts) | undefined;
   let token = BASELINE_TOKEN;
   let app;
   if (target === "mock") {
     mock = createMockDingTalk({ settings: BENCH_MOCK_SETTINGS });
+    deliveries = tallyDeliveries(mock.state);
     app = mock.app;
     const answer = (await (await app.fetch(new Request(HOST + GETTOKEN_PATH))).json()) as { access_token?: string };
     if (!answer.access_token) throw new Error(`gettoken failed: ${JSON.stringify(answer)}`);
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     await call();
     warmupIterations += 1;
   }
-  const deliveredBefore = mock ? countDeliveries(mock.state).delivered : 0;
+  const deliveredBefore = deliveries ? deliveries().delivered : 0;
 
   const end = performance.now() + maxMs;
   let iterations = 0;
@@ -117,8 +119,8 @@ async function main(): Promise<void> {
     // summarise sorts the samples, so it comes after the drift.
     latency: summarise(samples, iterations),
   };
-  if (mock) {
-    const counts = countDeliveries(mock.state);
+  if (deliveries) {
+    const counts = deliveries();
     result.mock = { delivered: counts.delivered - deliveredBefore, forbidden: counts.forbidden, failed: counts.failed, invalid: counts.invalid };
   }
   process.send!(result, () => process.exit(0));

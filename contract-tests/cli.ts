@@ -1,8 +1,10 @@
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runContract, type CaseResult } from "./run-contract.ts";
 import { doubleTarget } from "./targets/double-target.ts";
 
-const USAGE = `Usage: npm run contract -- --target <base URL> [--app internal|thirdParty] [--json]
+const usage = (command: string) => `Usage: ${command} --target <base URL> [--app internal|thirdParty] [--json]
 
 Runs the DingTalk work-notification contract against a running double (or
 anything that answers at that base URL) and prints a pass/fail table. A double
@@ -11,16 +13,23 @@ reset it, so do not point this at a double others are using.
 
 Exit codes: 0 all passed (skips allowed), 1 a case failed, 2 bad flags or an unreachable target.`;
 
-function fail(message: string): never {
-  console.error(`contract: ${message}\n\n${USAGE}`);
-  process.exit(2);
-  throw new Error("unreachable");
-}
+/**
+ * `npm run contract` and `dingtalk-edge contract`: parses `argv` (the arguments
+ * after the command), runs the contract and sets `process.exitCode` (0 all
+ * passed, 1 a case failed). A bad flag or an unreachable target prints the
+ * problem and exits the process with code 2.
+ */
+export async function runContractCli(argv: string[], command = "npm run contract --"): Promise<void> {
+  function fail(message: string): never {
+    console.error(`contract: ${message}\n\n${usage(command)}`);
+    process.exit(2);
+    throw new Error("unreachable");
+  }
 
-async function main(): Promise<void> {
   let values;
   try {
     values = parseArgs({
+      args: argv,
       options: {
         target: { type: "string" },
         app: { type: "string", default: "internal" },
@@ -33,7 +42,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   if (values.help) {
-    console.log(USAGE);
+    console.log(usage(command));
     return;
   }
   if (!values.target) fail("--target is required");
@@ -64,4 +73,5 @@ function printTable(results: CaseResult[]): void {
   console.log(`\n${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped`);
 }
 
-await main();
+// Run as a script (`npm run contract`), not imported (`dingtalk-edge contract`).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await runContractCli(process.argv.slice(2));

@@ -1,9 +1,11 @@
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startMockServer } from "./node-server.ts";
 import { WorldSeed } from "./world/world-schema.ts";
 
-const USAGE = `Usage: npm run mock -- [options]
+const usage = (command: string) => `Usage: ${command} [options]
 
 Runs the mock DingTalk on HTTP.
 
@@ -16,16 +18,22 @@ Options:
   --frozen-clock        keep the clock still until POST /__admin/clock moves it
   -h, --help            show this help`;
 
-function fail(message: string): never {
-  console.error(`mock: ${message}\n\n${USAGE}`);
-  process.exit(2);
-  throw new Error("unreachable");
-}
+/**
+ * `npm run mock` and `dingtalk-edge mock`: parses `argv` (the arguments after
+ * the command), starts the server and stops it on SIGINT or SIGTERM. A bad
+ * flag prints the problem and the usage and exits the process with code 2.
+ */
+export async function runMockCli(argv: string[], command = "npm run mock --"): Promise<void> {
+  function fail(message: string): never {
+    console.error(`mock: ${message}\n\n${usage(command)}`);
+    process.exit(2);
+    throw new Error("unreachable");
+  }
 
-async function main(): Promise<void> {
   let args;
   try {
     args = parseArgs({
+      args: argv,
       options: {
         port: { type: "string", default: "3000" },
         host: { type: "string", default: "127.0.0.1" },
@@ -41,7 +49,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   if (args.help) {
-    console.log(USAGE);
+    console.log(usage(command));
     return;
   }
   const port = /^\d+$/.test(args.port) ? Number(args.port) : Number.NaN;
@@ -82,4 +90,5 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
-await main();
+// Run as a script (`npm run mock`), not imported (`dingtalk-edge mock`).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await runMockCli(process.argv.slice(2));

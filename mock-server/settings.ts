@@ -73,6 +73,8 @@ const settingsShape = {
   journalLimit: z.number().int().positive(),
   /** Messages kept per employee inbox; the oldest are dropped first. */
   inboxLimitPerUser: z.number().int().positive(),
+  /** Send tasks kept (each holds its recipient lists), besides the week of mock time; the oldest are dropped first. */
+  taskLimit: z.number().int().positive(),
 };
 
 export const MockSettings = z.object(settingsShape).strict();
@@ -108,6 +110,7 @@ const DEFAULT_SETTINGS: MockSettings = {
   taskCompletionMs: 0,
   journalLimit: 5000,
   inboxLimitPerUser: 500,
+  taskLimit: 10_000,
 };
 
 export function defaultSettings(): MockSettings {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { FORBIDDEN_CODE_MEANINGS } from "../../protocol/index.ts";
 import { chinaDay } from "../clock.ts";
-import { ledgerKey } from "../engine/employee-ledger.ts";
 import type { MockState } from "../engine/mock-state.ts";
 import type { SendTask } from "../engine/task-store.ts";
+import { agentKey } from "../world/directory.ts";
 import { InboxQuery, JournalQuery, TaskIdParam } from "./admin-schemas.ts";
 import { pathParam, ProblemError, validate } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
@@ -55,7 +55,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
     },
   );
   routes.add(
-    { method: "get", path: "/__admin/tasks", summary: "Every send task kept (a week of mock time), newest last, without per-recipient detail." },
+    { method: "get", path: "/__admin/tasks", summary: "Every send task kept (a week of mock time, at most taskLimit), newest last, without per-recipient detail." },
     (c) => c.json({ tasks: state.tasks.list().map(summariseTask) }),
   );
   routes.add(
@@ -76,7 +76,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
       const agentId = pathParam(c, "agentId");
       const userid = pathParam(c, "userid");
       const day = chinaDay(state.clock.now());
-      const used = state.ledger.count(ledgerKey(corpId, Number(agentId), userid), day);
+      const used = state.ledger.count(agentKey(corpId, Number(agentId)), userid, day);
       return c.json({ corpId, agentId: Number(agentId), userid, chinaDay: day, used, limit: state.settings.dailyMessagesPerEmployee });
     },
   );

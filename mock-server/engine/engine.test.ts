@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { chinaDay, MockClock, nextChinaMidnight } from "../clock.ts";
 import { contentFingerprint } from "./content-fingerprint.ts";
 import { EmployeeLedger } from "./employee-ledger.ts";
+import { journalTime } from "./journal.ts";
 import { MinuteWindow } from "./minute-window.ts";
+import { newRequestId } from "./seeded-random.ts";
 
 describe("China-time day", () => {
   it("turns at 16:00 UTC", () => {
@@ -10,6 +12,39 @@ describe("China-time day", () => {
     expect(chinaDay(Date.parse("2026-11-25T16:00:00.000Z"))).toBe("2026-11-26");
     expect(new Date(nextChinaMidnight(Date.parse("2026-11-25T02:00:00Z"))).toISOString()).toBe("2026-11-25T16:00:00.000Z");
     expect(new Date(nextChinaMidnight(Date.parse("2026-11-25T16:00:00Z"))).toISOString()).toBe("2026-11-26T16:00:00.000Z");
+  });
+
+  it("answers right when asked about the same day again and about other days in between (it remembers the last one)", () => {
+    const start = Date.parse("2026-11-24T15:00:00.000Z");
+    for (let ms = start; ms < start + 3 * 86_400_000; ms += 3_599_999) {
+      for (const at of [ms, ms + 1, ms - 86_400_000, ms]) {
+        expect(chinaDay(at)).toBe(new Date(at + 8 * 3_600_000).toISOString().slice(0, 10));
+      }
+    }
+    expect(chinaDay(Date.parse("1969-12-31T15:59:59.999Z"))).toBe("1969-12-31");
+    expect(chinaDay(Date.parse("1969-12-31T16:00:00.000Z"))).toBe("1970-01-01");
+    expect(() => chinaDay(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("newRequestId", () => {
+  it("gives 13 base-36 characters, fresh each time, across refills of its random buffer", () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const id = newRequestId();
+      expect(id).toMatch(/^[0-9a-z]{13}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(2_000);
+  });
+});
+
+describe("journalTime", () => {
+  it("formats as toISOString, remembering only the last instant", () => {
+    for (const ms of [0, 0, 1, 1_764_036_000_000, 1_764_036_000_000, 1, -1, 1_764_036_000_001]) {
+      expect(journalTime(ms)).toBe(new Date(ms).toISOString());
+    }
+    expect(() => journalTime(Number.NaN)).toThrow(RangeError);
   });
 });
 
@@ -60,13 +95,48 @@ describe("MinuteWindow", () => {
 });
 
 describe("EmployeeLedger", () => {
+  const rules = { dailyCap: 2, dedupe: true };
+
   it("caps per day and forgets the cap on a new day", () => {
     const ledger = new EmployeeLedger();
-    const options = { dailyCap: 2, dedupe: true };
-    ledger.record("k", "2026-11-25", "a");
-    expect(ledger.check("k", "2026-11-25", "a", options).kind).toBe("duplicateContent");
-    ledger.record("k", "2026-11-25", "b");
-    expect(ledger.check("k", "2026-11-25", "c", options).kind).toBe("dailyCap");
-    expect(ledger.check("k", "2026-11-26", "a", options).kind).toBe("ok");
+    const app = ledger.of("corp/1");
+    expect(app.admit("k", "2026-11-25", "a", rules, false).kind).toBe("ok");
+    expect(app.admit("k", "2026-11-25", "a", rules, false).kind).toBe("duplicateContent");
+    expect(app.admit("k", "2026-11-25", "b", rules, false).kind).toBe("ok");
+    expect(app.admit("k", "2026-11-25", "c", rules, false)).toEqual({ kind: "dailyCap", day: "2026-11-25", count: 2 });
+    expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(2);
+    expect(app.admit("k", "2026-11-26", "a", rules, false).kind).toBe("ok");
+    expect(ledger.count("corp/1", "k", "2026-11-26")).toBe(1);
+    expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(0);
+  });
+
+  it("checks duplicates and the cap before the minute window, and records nothing when the window is full", () => {
+    const ledger = new EmployeeLedger();
+    const app = ledger.of("corp/1");
+    expect(app.admit("k", "2026-11-25", "a", rules, true).kind).toBe("windowFull");
+    expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(0);
+    app.admit("k", "2026-11-25", "a", rules, false);
+    expect(app.admit("k", "2026-11-25", "a", rules, true).kind).toBe("duplicateContent");
+    expect(app.admit("k", "2026-11-25", "b", rules, true).kind).toBe("windowFull");
+    app.admit("k", "2026-11-25", "b", rules, false);
+    expect(app.admit("k", "2026-11-25", "c", rules, true).kind).toBe("dailyCap");
+    // Off, the same content goes through again (and still counts).
+    expect(app.admit("k", "2026-11-25", "a", { dailyCap: 3, dedupe: false }, false).kind).toBe("ok");
+    expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(3);
+  });
+
+  it("keeps apps apart and survives a JSON snapshot", () => {
+    const ledger = new EmployeeLedger();
+    ledger.of("corp/1").admit("k", "2026-11-25", "a", rules, false);
+    ledger.of("corp/2").admit("k", "2026-11-25", "b", rules, false);
+    ledger.of("corp/2").admit("k", "2026-11-25", "c", rules, false);
+    expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(1);
+    expect(ledger.count("corp/3", "k", "2026-11-25")).toBe(0);
+
+    const restored = new EmployeeLedger();
+    restored.restore(JSON.parse(JSON.stringify(ledger.snapshot())));
+    expect(restored.snapshot()).toEqual(ledger.snapshot());
+    expect(restored.count("corp/2", "k", "2026-11-25")).toBe(2);
+    expect(restored.of("corp/2").admit("k", "2026-11-25", "b", { dailyCap: 9, dedupe: true }, false).kind).toBe("duplicateContent");
   });
 });

@@ -71,6 +71,19 @@ export class Journal {
   }
 }
 
+// Under load many calls share a millisecond, so the last one formatted is kept.
+let lastStampMs = Number.NaN;
+let lastStamp = "";
+
+/** `new Date(epochMs).toISOString()`, for the journal's `at`. */
+export function journalTime(epochMs: number): string {
+  if (epochMs !== lastStampMs) {
+    lastStamp = new Date(epochMs).toISOString();
+    lastStampMs = epochMs;
+  }
+  return lastStamp;
+}
+
 /** The effective errcode of a journalled answer: sub_code of an errcode 88 envelope, else errcode. */
 function answerErrcode(answer: unknown): number | undefined {
   if (typeof answer !== "object" || answer === null) return undefined;

@@ -98,8 +98,11 @@ export class MockState {
   }
 }
 
-/** Bump when the snapshot's shape changes; older snapshots are then refused, not misread. */
-export const SNAPSHOT_VERSION = 1;
+/**
+ * Bump when the snapshot's shape changes; older snapshots are then refused, not misread.
+ * 2: the ledger nests employees under their app, and settings have `taskLimit`.
+ */
+export const SNAPSHOT_VERSION = 2;
 
 export interface MockSnapshot {
   version: number;

@@ -27,7 +27,10 @@ export function resolveRecipients(
   const recipients = new Set<string>();
   const invalidUsers = new Set<string>();
   for (const userid of userids) {
-    if (corp?.user(userid)) recipients.add(userid);
+    const user = corp?.user(userid);
+    // The directory's own string, equal to the requested one: tasks and inboxes
+    // then hold no per-request copy of every id.
+    if (user) recipients.add(user.userid);
     else invalidUsers.add(userid);
   }
   const validDepts: number[] = [];

@@ -14,12 +14,23 @@ export function seededRandom(seed: number): () => number {
 }
 
 const BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz";
+const REQUEST_ID_LENGTH = 13;
+
+/**
+ * Real randomness drawn for many ids at once: one crypto call per id cost more
+ * than the rest of a one-recipient send's bookkeeping. Each byte is used once.
+ */
+const randomBytes = new Uint8Array(REQUEST_ID_LENGTH * 512);
+let randomOffset = randomBytes.length;
 
 /** Request ids look like the vendor's: 12 to 13 lower-case base-36 characters. */
 export function newRequestId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(13));
+  if (randomOffset + REQUEST_ID_LENGTH > randomBytes.length) {
+    crypto.getRandomValues(randomBytes);
+    randomOffset = 0;
+  }
   let id = "";
-  for (const byte of bytes) id += BASE36[byte % 36];
+  for (let end = randomOffset + REQUEST_ID_LENGTH; randomOffset < end; randomOffset++) id += BASE36[randomBytes[randomOffset]! % 36];
   return id;
 }
 

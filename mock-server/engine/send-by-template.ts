@@ -9,8 +9,8 @@ import { chinaClockTime, chinaDay } from "../clock.ts";
 import { agentKey, type AppIdentity } from "../world/directory.ts";
 import type { TemplateSeed } from "../world/world-schema.ts";
 import { contentFingerprint } from "./content-fingerprint.ts";
-import { ledgerKey } from "./employee-ledger.ts";
-import { renderTemplate, templateVariables } from "./inbox.ts";
+import { quickTemplateData } from "./quick-parse.ts";
+import { renderTemplate, templateVariables, type InboxDelivery } from "./inbox.ts";
 import type { MockState } from "./mock-state.ts";
 import { resolveRecipients, splitList } from "./recipients.ts";
 import type { ForbiddenRecipient, SendTask } from "./task-store.ts";
@@ -84,14 +84,14 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
     data,
     createdAtMs: nowMs,
     recipients,
-    delivered: [],
+    delivered: [], // set by applySilentLimits
     forbidden: [],
     invalidUserIds: resolved.invalidUserIds,
     invalidDeptIds: resolved.invalidDeptIds,
     failed,
   };
   applySilentLimits(state, app, template, task);
-  state.tasks.add(task);
+  state.tasks.add(task, settings.taskLimit);
   return success({ task_id: task.taskId }, describeTask(task));
 }
 
@@ -103,47 +103,50 @@ function applySilentLimits(state: MockState, app: AppIdentity, template: Templat
   const fingerprint = contentFingerprint(template.templateId, task.data);
   const windowKey = agentKey(app.corpId, app.agentId);
   const window = state.minuteWindow.use(windowKey, nowMs, settings.minuteWindow);
-  const rendered = renderTemplate(template.content, task.data).text;
-  const ledgerOptions = { dailyCap: settings.dailyMessagesPerEmployee, dedupe: settings.duplicateContentOncePerDay };
+  const ledger = state.ledger.of(windowKey);
+  const rules = { dailyCap: settings.dailyMessagesPerEmployee, dedupe: settings.duplicateContentOncePerDay };
+  // What every recipient's inbox copy shares, built once per send.
+  const delivery: InboxDelivery = {
+    taskId: task.taskId,
+    corpId: app.corpId,
+    agentId: app.agentId,
+    appName: app.name,
+    templateId: template.templateId,
+    title: template.title,
+    text: renderTemplate(template.content, task.data).text,
+    data: task.data,
+    receivedAtMs: nowMs,
+  };
   let used = window.used;
+  const { recipients } = task;
+  // Made only once someone is dropped: when everyone is delivered, as is usual,
+  // `delivered` is the recipients' array itself rather than a copy kept per task.
+  let delivered: string[] | undefined;
 
-  for (const userid of task.recipients) {
-    const key = ledgerKey(app.corpId, app.agentId, userid);
-    const verdict = state.ledger.check(key, day, fingerprint, ledgerOptions);
-    let dropped: ForbiddenRecipient | undefined;
+  for (let i = 0; i < recipients.length; i++) {
+    const userid = recipients[i]!;
+    const verdict = ledger.admit(userid, day, fingerprint, rules, used >= settings.recipientsPerMinute);
+    if (verdict.kind === "ok") {
+      used += 1;
+      delivered?.push(userid);
+      state.inbox.deliver(userid, delivery, settings.inboxLimitPerUser);
+      continue;
+    }
+    delivered ??= recipients.slice(0, i);
+    let dropped: ForbiddenRecipient;
     if (verdict.kind === "duplicateContent") {
       dropped = forbid(codes.duplicateContent, 1, userid,
         `${userid}: template "${template.templateId}" with the same data was already delivered by agent ${app.agentId} on ${day} (China time)`);
     } else if (verdict.kind === "dailyCap") {
       dropped = forbid(codes.dailyCap, settings.dailyMessagesPerEmployee, userid,
         `${userid}: ${verdict.count} of ${settings.dailyMessagesPerEmployee} messages from agent ${app.agentId} already delivered on ${day} (China time)`);
-    } else if (used >= settings.recipientsPerMinute) {
+    } else {
       dropped = forbid(codes.perMinute, settings.recipientsPerMinute, userid,
         `${userid}: ${used} of ${settings.recipientsPerMinute} recipients already sent by agent ${app.agentId} in the ${settings.minuteWindow} minute from ${chinaClockTime(window.windowStartMs)} China time`);
     }
-    if (dropped) {
-      task.forbidden.push(dropped);
-      continue;
-    }
-    used += 1;
-    state.ledger.record(key, day, fingerprint);
-    task.delivered.push(userid);
-    state.inbox.deliver(
-      userid,
-      {
-        taskId: task.taskId,
-        corpId: app.corpId,
-        agentId: app.agentId,
-        appName: app.name,
-        templateId: template.templateId,
-        title: template.title,
-        text: rendered,
-        data: task.data,
-        receivedAtMs: nowMs,
-      },
-      settings.inboxLimitPerUser,
-    );
+    task.forbidden.push(dropped);
   }
+  task.delivered = delivered ?? recipients;
   state.minuteWindow.record(windowKey, nowMs, task.delivered.length);
 }
 
@@ -162,6 +165,8 @@ function parseTemplateData(raw: SendByTemplateWire["data"]): TemplateData | stri
       return "not valid JSON";
     }
   }
+  const quick = quickTemplateData(value);
+  if (quick) return quick;
   const parsed = TemplateData.safeParse(value);
   if (!parsed.success) return "must be an object whose keys and values are all strings";
   return parsed.data;

@@ -15,6 +15,7 @@ export interface SendTask {
   createdAtMs: number;
   /** Every resolved recipient, in the order the limits were applied. */
   recipients: string[];
+  /** Often the very array `recipients` is (everyone delivered): neither changes once the send is done. */
   delivered: string[];
   forbidden: ForbiddenRecipient[];
   invalidUserIds: string[];
@@ -24,11 +25,18 @@ export interface SendTask {
   recalledAtMs?: number;
 }
 
-/** Tasks are kept a week of mock time: long past the vendor's 24 h query window. */
+/** Tasks are kept a week of mock time, long past the vendor's 24 h query window (and at most `taskLimit` of them). */
 const TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class TaskStore {
   #tasks = new Map<number, SendTask>();
+  /**
+   * The same tasks oldest first, from `#oldest` on. Pruning reads the oldest
+   * here: walking the Map from its start would step over every entry deleted
+   * since its last rehash, thousands of them once the store is at its limit.
+   */
+  #queue: (SendTask | undefined)[] = [];
+  #oldest = 0;
   #nextTaskId: number;
 
   constructor(firstTaskId = 282632271040) {
@@ -39,9 +47,11 @@ export class TaskStore {
     return this.#nextTaskId++;
   }
 
-  add(task: SendTask): void {
+  /** Keeps the task; beyond `limit` tasks the oldest are dropped, so a long load run cannot fill the memory. */
+  add(task: SendTask, limit: number): void {
     this.#tasks.set(task.taskId, task);
-    this.#prune(task.createdAtMs);
+    this.#queue.push(task);
+    this.#prune(task.createdAtMs, limit);
   }
 
   get(taskId: number): SendTask | undefined {
@@ -52,11 +62,17 @@ export class TaskStore {
     return [...this.#tasks.values()];
   }
 
-  #prune(nowMs: number): void {
-    // Map iteration follows insertion order, which is creation order.
-    for (const [taskId, task] of this.#tasks) {
-      if (nowMs - task.createdAtMs <= TASK_RETENTION_MS) break;
-      this.#tasks.delete(taskId);
+  #prune(nowMs: number, limit: number): void {
+    const queue = this.#queue;
+    while (this.#oldest < queue.length) {
+      const task = queue[this.#oldest]!;
+      if (this.#tasks.size <= limit && nowMs - task.createdAtMs <= TASK_RETENTION_MS) break;
+      if (this.#tasks.get(task.taskId) === task) this.#tasks.delete(task.taskId);
+      queue[this.#oldest++] = undefined; // let the dropped task go now, not at the next compaction
+    }
+    if (this.#oldest > 1024 && this.#oldest * 2 > queue.length) {
+      this.#queue = queue.slice(this.#oldest);
+      this.#oldest = 0;
     }
   }
 
@@ -67,5 +83,7 @@ export class TaskStore {
   restore(data: { nextTaskId: number; tasks: SendTask[] }): void {
     this.#nextTaskId = data.nextTaskId;
     this.#tasks = new Map(data.tasks.map((task) => [task.taskId, task]));
+    this.#queue = [...this.#tasks.values()];
+    this.#oldest = 0;
   }
 }

@@ -111,6 +111,19 @@ describe("per employee per app per China-time day", () => {
     expect((await mock.admin.task(different.task_id)).counts.delivered).toBe(1);
   });
 
+  it("delivers around a dropped recipient in the middle of a send, in order", async () => {
+    const mock = frozenMock();
+    const token = await internalToken(mock);
+    const data = { name: "once", name2: "" };
+    await send(mock, token, { userids: ["456"], data });
+    const answer = await send(mock, token, { userids: ["123", "456", "u00001"], data });
+    const task = await mock.admin.task(answer.task_id);
+    expect(task.delivered).toEqual(["123", "u00001"]);
+    expect(task.forbidden.map((f: { userid: string }) => f.userid)).toEqual(["456"]);
+    const everyone = await send(mock, token, { userids: ["u00002", "u00003"], data });
+    expect((await mock.admin.task(everyone.task_id)).delivered).toEqual(["u00002", "u00003"]);
+  });
+
   it("uses 143205 and 143206 for a third-party app", async () => {
     const mock = frozenMock({ settings: { dailyMessagesPerEmployee: 1 } });
     const token = await thirdPartyToken(mock);

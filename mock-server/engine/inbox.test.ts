@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { Inbox, type InboxDelivery, type InboxMessage } from "./inbox.ts";
+import { seededRandom } from "./seeded-random.ts";
+
+function delivery(taskId: number): InboxDelivery {
+  return { taskId, corpId: "corp", agentId: 1, appName: "app", templateId: "t", title: "T", text: `message ${taskId}`, data: {}, receivedAtMs: taskId };
+}
+
+/** The inbox before bulk trimming: cut to the limit on every delivery. */
+class ReferenceInbox {
+  readonly lists = new Map<string, InboxMessage[]>();
+  #sequence = 0;
+
+  deliver(userid: string, taskId: number, limit: number): void {
+    const list = this.lists.get(userid) ?? [];
+    this.lists.set(userid, list);
+    list.push({ ...delivery(taskId), messageId: `${taskId}-${++this.#sequence}` });
+    if (list.length > limit) list.splice(0, list.length - limit);
+  }
+}
+
+describe("Inbox", () => {
+  it("shows at most the limit, newest last, while trimming only now and then", () => {
+    const inbox = new Inbox();
+    for (let taskId = 1; taskId <= 1_000; taskId++) {
+      inbox.deliver("u", delivery(taskId), 8);
+      const shown = inbox.of("u");
+      expect(shown.length).toBe(Math.min(taskId, 8));
+      expect(shown.at(-1)!.taskId).toBe(taskId);
+      expect(shown[0]!.taskId).toBe(Math.max(1, taskId - 7));
+    }
+    // A snapshot holds only what is shown.
+    expect(inbox.snapshot().messages[0]![1]).toHaveLength(8);
+  });
+
+  it("matches cutting on every delivery, across limit changes, reads, recalls and snapshots", () => {
+    const random = seededRandom(42);
+    let inbox = new Inbox();
+    const reference = new ReferenceInbox();
+    const users = ["a", "b", "c"];
+    let limit = 5;
+    for (let taskId = 1; taskId <= 3_000; taskId++) {
+      const roll = random();
+      if (roll < 0.03) limit = 1 + Math.floor(random() * 12);
+      else if (roll < 0.04) {
+        const restored = new Inbox();
+        restored.restore(JSON.parse(JSON.stringify(inbox.snapshot())));
+        inbox = restored;
+      }
+      const userid = users[Math.floor(random() * users.length)]!;
+      const stored = inbox.deliver(userid, delivery(taskId), limit);
+      reference.deliver(userid, taskId, limit);
+      expect(stored.messageId).toBe(reference.lists.get(userid)!.at(-1)!.messageId);
+
+      if (random() < 0.2) {
+        // Read (or recall) one visible message in both.
+        const shown = reference.lists.get(userid)!;
+        const target = shown[Math.floor(random() * shown.length)]!;
+        if (random() < 0.5) {
+          expect(inbox.markRead(userid, target.messageId, taskId)).toBe(true);
+          target.readAtMs ??= taskId;
+        } else {
+          inbox.recallTask([userid], target.taskId, taskId);
+          for (const message of shown) if (message.taskId === target.taskId) message.recalledAtMs ??= taskId;
+        }
+      }
+      for (const user of users) {
+        const expected = reference.lists.get(user) ?? [];
+        expect(inbox.of(user)).toEqual(expected);
+        if (expected.length > 0) expect(inbox.hasRead(user, expected[0]!.taskId)).toBe(expected[0]!.readAtMs !== undefined);
+      }
+    }
+    expect(inbox.snapshot().messages).toEqual([...reference.lists]);
+  });
+
+  it("does not bring back messages cut off under a smaller limit when the limit grows", () => {
+    const inbox = new Inbox();
+    for (let taskId = 1; taskId <= 6; taskId++) inbox.deliver("u", delivery(taskId), 5);
+    expect(inbox.of("u").map((m) => m.taskId)).toEqual([2, 3, 4, 5, 6]);
+    inbox.deliver("u", delivery(7), 100);
+    expect(inbox.of("u").map((m) => m.taskId)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(inbox.markRead("u", inbox.snapshot().messages[0]![1][0]!.messageId, 1)).toBe(true);
+    expect(inbox.markRead("u", "1-1", 1)).toBe(false);
+  });
+});
