@@ -28,16 +28,7 @@ export function quickSendByTemplateParams(params: Record<string, unknown>): Send
  * values are all strings: a copy with the same keys in the same order. zod
  * silently drops a `__proto__` key; such objects are left to it.
  */
-export function quickTemplateData(value: unknown): TemplateData | undefined {
-  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
-  const data: TemplateData = {};
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    if (typeof item !== "string" || key === "__proto__") return undefined;
-    data[key] = item;
-  }
-  return data;
-}
+export { quickTemplateData } from "../../protocol/wire-fields.ts";
 
 function isOptionalString(value: unknown): value is string | undefined {
   return value === undefined || typeof value === "string";

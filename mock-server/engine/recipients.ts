@@ -1,15 +1,6 @@
 import type { CorpDirectory } from "../world/directory.ts";
 
-/** Splits the vendor's comma-separated lists; blanks between commas are ignored. */
-export function splitList(list: string | undefined): string[] {
-  if (list === undefined) return [];
-  const out: string[] = [];
-  for (const part of list.split(",")) {
-    const trimmed = part.trim();
-    if (trimmed !== "") out.push(trimmed);
-  }
-  return out;
-}
+export { splitList } from "../../protocol/wire-fields.ts";
 
 export interface ResolvedRecipients {
   /** Known employees, each once, named ones first, then department members in tree order. */

@@ -9,7 +9,7 @@ import { chinaClockTime, chinaDay } from "../clock.ts";
 import { agentKey, type AppIdentity } from "../world/directory.ts";
 import type { TemplateSeed } from "../world/world-schema.ts";
 import { contentFingerprint } from "./content-fingerprint.ts";
-import { quickTemplateData } from "./quick-parse.ts";
+import { parseTemplateData } from "../../protocol/wire-fields.ts";
 import { renderTemplate, templateVariables, type InboxDelivery } from "./inbox.ts";
 import type { MockState } from "./mock-state.ts";
 import { resolveRecipients, splitList } from "./recipients.ts";
@@ -154,23 +154,6 @@ function forbid(code: string, count: number, userid: string, why: string): Forbi
   return { code, count, userid, explanation: `${why} → ${code} (${FORBIDDEN_CODE_MEANINGS[code] ?? "flow control"})` };
 }
 
-/** `data` arrives as a JSON string (documented) or an object (the Java SDK); both must hold only strings. */
-function parseTemplateData(raw: SendByTemplateWire["data"]): TemplateData | string {
-  if (raw === undefined || raw === "") return {};
-  let value: unknown = raw;
-  if (typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return "not valid JSON";
-    }
-  }
-  const quick = quickTemplateData(value);
-  if (quick) return quick;
-  const parsed = TemplateData.safeParse(value);
-  if (!parsed.success) return "must be an object whose keys and values are all strings";
-  return parsed.data;
-}
 
 function variableMismatch(template: TemplateSeed, data: TemplateData): string | undefined {
   const expected = templateVariables(template.content);

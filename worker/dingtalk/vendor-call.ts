@@ -33,7 +33,9 @@ export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Prom
   let json: unknown;
   try {
     try {
-      response = await call.fetch(url.toString(), {
+      // Called detached: Workers' global fetch throws "Illegal invocation" when called as a method of `call`.
+      const fetchFn = call.fetch;
+      response = await fetchFn(url.toString(), {
         method: call.method,
         headers: call.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { ErrCode, errmsgFor, SendByTemplateWire, TaskQueryRequest, VendorPath } from "../../protocol/index.ts";
 import { ProblemError } from "../../protocol/problem-details.ts";
 import { readRequestParams } from "../../protocol/vendor-request-params.ts";
+import { parseTemplateData, splitList } from "../../protocol/wire-fields.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AppConfig } from "../config/app-registry.ts";
@@ -33,7 +34,7 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
       const target = appForAgent(c.env, principal, request.agent_id);
       if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent ${request.agent_id} is not an app this key may use`);
       requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: request.template_id });
-      const data = templateData(request.data);
+      const data = parseTemplateData(request.data);
       if (typeof data === "string") return failure(ErrCode.INVALID_PARAMETER, `data: ${data}`);
       const deptIds = splitList(request.dept_id_list);
       if (deptIds.some((id) => !/^\d+$/.test(id))) return failure(ErrCode.INVALID_PARAMETER, "dept_id_list: not a list of department ids");
@@ -138,24 +139,4 @@ async function withRequestId(response: Response): Promise<Response> {
   if (typeof body.request_id === "string") return response;
   const headers = new Headers(response.headers);
   return new Response(JSON.stringify({ ...body, request_id: crypto.randomUUID().replaceAll("-", "").slice(0, 13) }), { status: response.status, headers });
-}
-
-function splitList(list: string | undefined): string[] {
-  return (list ?? "").split(",").map((part) => part.trim()).filter(Boolean);
-}
-
-function templateData(raw: SendByTemplateWire["data"]): Record<string, string> | string {
-  let value: unknown = raw ?? {};
-  if (typeof raw === "string") {
-    if (raw === "") return {};
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return "not valid JSON";
-    }
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "must be a JSON object";
-  const entries = Object.entries(value);
-  if (entries.some(([, v]) => typeof v !== "string")) return "keys and values must all be strings";
-  return Object.fromEntries(entries) as Record<string, string>;
 }
