@@ -4,6 +4,8 @@ import type { InboxMessage } from "./engine/inbox.ts";
 import type { JournalEntry } from "./engine/journal.ts";
 import type { SendTask } from "./engine/task-store.ts";
 import type { MockSettings, MockSettingsPatch } from "./settings.ts";
+import type { WorldInfo, WorldList, WorldOptionsInput } from "./hosting/world-catalog.ts";
+import { worldBasePath } from "./hosting/world-names.ts";
 import type { WorldSeedInput } from "./world/world-schema.ts";
 
 export interface ClockView {
@@ -37,6 +39,25 @@ export class MockAdminClient {
   constructor(fetchFn: typeof fetch, baseUrl: string) {
     this.#fetch = fetchFn;
     this.#baseUrl = baseUrl.replace(/\/+$/, "");
+  }
+
+  /** The same helpers for another world of this server (call it on the server's root client). */
+  inWorld(name: string): MockAdminClient {
+    return new MockAdminClient(this.#fetch, this.#baseUrl + worldBasePath(name));
+  }
+  worlds() {
+    return this.#call<WorldList>("GET", "/__admin/worlds");
+  }
+  describeWorld(name: string) {
+    return this.#call<WorldInfo>("GET", `/__admin/worlds/${encodeURIComponent(name)}`);
+  }
+  /** Creates the world from a seed, settings and clock (or replaces one of that name); returns its admin client. */
+  async createWorld(name: string, options: WorldOptionsInput = {}): Promise<MockAdminClient> {
+    await this.#call<WorldInfo>("PUT", `/__admin/worlds/${encodeURIComponent(name)}`, options);
+    return this.inWorld(name);
+  }
+  dropWorld(name: string) {
+    return this.#call<void>("DELETE", `/__admin/worlds/${encodeURIComponent(name)}`);
   }
 
   seedWorld(world: WorldSeedInput) {

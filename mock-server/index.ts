@@ -1,6 +1,12 @@
-export { createMockDingTalk, IN_PROCESS_BASE_URL, type MockDingTalk, type MockDingTalkOptions } from "./create-mock.ts";
+export { createMockDingTalk, IN_PROCESS_BASE_URL, type MockDingTalk, type MockDingTalkOptions, type MockWorldHandle } from "./create-mock.ts";
 export { MockAdminClient, type ClockView, type InboxView, type TaskView } from "./admin-client.ts";
-export { createMockApp } from "./app.ts";
+export { createMockHost } from "./hosting/host-app.ts";
+export { worldApp, type WorldApp } from "./world-app.ts";
+export type { WorldBindings, WorldEnv } from "./world-bindings.ts";
+export { MemoryWorlds } from "./hosting/memory-worlds.ts";
+export { WorldFactory, type WorldTemplate } from "./hosting/world-factory.ts";
+export { DEFAULT_WORLD_NAME } from "./hosting/world-names.ts";
+export { DEFAULT_WORLD_LIMITS, WorldInfo, WorldList, WorldOptions, type WorldCatalog, type WorldLimits, type WorldOptionsInput } from "./hosting/world-catalog.ts";
 export { MockState, type MockSnapshot } from "./engine/mock-state.ts";
 export { MockClock, chinaDay, nextChinaMidnight } from "./clock.ts";
 export { MockSettings, MockSettingsPatch, defaultSettings } from "./settings.ts";

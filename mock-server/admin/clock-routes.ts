@@ -3,11 +3,12 @@ import type { MockState } from "../engine/mock-state.ts";
 import { ClockCommand, ClockView } from "./admin-schemas.ts";
 import { ProblemError, readJsonBody } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 
-export function clockRoutes(routes: DocumentedRoutes, state: MockState): void {
+export function clockRoutes(routes: DocumentedRoutes<WorldEnv>): void {
   routes.add(
     { method: "get", path: "/__admin/clock", summary: "The mock's clock, with the vendor's China-time day.", response: ClockView },
-    (c) => c.json(viewClock(state)),
+    (c) => c.json(viewClock(c.env.world)),
   );
   routes.add(
     {
@@ -18,6 +19,7 @@ export function clockRoutes(routes: DocumentedRoutes, state: MockState): void {
       response: ClockView,
     },
     async (c) => {
+      const state = c.env.world;
       const command = await readJsonBody(c, ClockCommand);
       if ("advanceMs" in command) state.clock.advance(command.advanceMs);
       else if ("now" in command) {

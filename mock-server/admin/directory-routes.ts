@@ -4,14 +4,16 @@ import { ProblemError, pathParam, validate } from "../../protocol/problem-detail
 import type { MockState } from "../engine/mock-state.ts";
 import { agentKey } from "../world/directory.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 
 const CorpQuery = z.object({ corpId: z.string().optional() });
 
 /** The data behind the web inbox: who is in the directory, who has unread notifications, how full the quotas are. */
-export function directoryRoutes(routes: DocumentedRoutes, state: MockState): void {
+export function directoryRoutes(routes: DocumentedRoutes<WorldEnv>): void {
   routes.add(
     { method: "get", path: "/__admin/directory", summary: "Every corp's departments with member and unread counts.", query: CorpQuery },
     (c) => {
+      const state = c.env.world;
       const { corpId } = validate(CorpQuery, c.req.query(), "query");
       const corps = [...state.world.corps()].filter((corp) => corpId === undefined || corp.corpId === corpId);
       return c.json({
@@ -29,6 +31,7 @@ export function directoryRoutes(routes: DocumentedRoutes, state: MockState): voi
   routes.add(
     { method: "get", path: "/__admin/directory/:corpId/departments/:deptId", summary: "The direct members of one department, each with unread and received counts." },
     (c) => {
+      const state = c.env.world;
       const corpId = pathParam(c, "corpId");
       const deptId = Number(pathParam(c, "deptId"));
       const corp = state.world.corp(corpId);
@@ -43,6 +46,7 @@ export function directoryRoutes(routes: DocumentedRoutes, state: MockState): voi
   routes.add(
     { method: "get", path: "/__admin/quotas", summary: "Recipients in each app's minute window, and today's busiest employees against the daily cap." },
     (c) => {
+      const state = c.env.world;
       const nowMs = state.clock.now();
       const today = chinaDay(nowMs);
       const { settings } = state;

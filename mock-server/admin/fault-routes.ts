@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { FaultRuleInput } from "../engine/fault-rules.ts";
-import type { MockState } from "../engine/mock-state.ts";
 import { pathParam, ProblemError, readJsonBody } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 
 const FaultList = z.object({ rules: z.array(z.unknown()) });
 
-export function faultRoutes(routes: DocumentedRoutes, state: MockState): void {
+export function faultRoutes(routes: DocumentedRoutes<WorldEnv>): void {
   routes.add(
     { method: "get", path: "/__admin/faults", summary: "The fault rules in force, with how often each fired.", response: FaultList },
-    (c) => c.json({ rules: state.faults.list() }),
+    (c) => c.json({ rules: c.env.world.faults.list() }),
   );
   routes.add(
     {
@@ -20,6 +20,7 @@ export function faultRoutes(routes: DocumentedRoutes, state: MockState): void {
       status: 201,
     },
     async (c) => {
+      const state = c.env.world;
       const rule = state.faults.add(await readJsonBody(c, FaultRuleInput));
       return c.json(rule, 201);
     },
@@ -27,6 +28,7 @@ export function faultRoutes(routes: DocumentedRoutes, state: MockState): void {
   routes.add(
     { method: "delete", path: "/__admin/faults/:faultId", summary: "Remove one fault rule." },
     (c) => {
+      const state = c.env.world;
       const id = pathParam(c, "faultId");
       if (!state.faults.remove(id)) throw new ProblemError(404, "fault-not-found", `path.faultId: no fault rule "${id}"`);
       return c.body(null, 204);
@@ -35,6 +37,7 @@ export function faultRoutes(routes: DocumentedRoutes, state: MockState): void {
   routes.add(
     { method: "delete", path: "/__admin/faults", summary: "Remove every fault rule." },
     (c) => {
+      const state = c.env.world;
       state.faults.clear();
       return c.body(null, 204);
     },

@@ -7,11 +7,12 @@ import { agentKey } from "../world/directory.ts";
 import { InboxQuery, JournalQuery, TaskIdParam } from "./admin-schemas.ts";
 import { pathParam, ProblemError, validate } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 
 const JournalView = z.object({ entries: z.array(z.unknown()), dropped: z.number(), size: z.number() });
 const InboxView = z.object({ userid: z.string(), name: z.string().optional(), messages: z.array(z.unknown()) });
 
-export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): void {
+export function inspectionRoutes(routes: DocumentedRoutes<WorldEnv>): void {
   routes.add(
     {
       method: "get",
@@ -21,6 +22,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
       response: JournalView,
     },
     (c) => {
+      const state = c.env.world;
       const query = validate(JournalQuery, c.req.query(), "query");
       let entries = state.journal.list({ endpoint: query.endpoint, errcode: query.errcode, sinceSeq: query.since });
       if (query.limit !== undefined) entries = entries.slice(-query.limit);
@@ -36,6 +38,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
       response: InboxView,
     },
     (c) => {
+      const state = c.env.world;
       const userid = pathParam(c, "userid");
       const { corpId } = validate(InboxQuery, c.req.query(), "query");
       const messages = state.inbox.of(userid).filter((m) => corpId === undefined || m.corpId === corpId).map(viewMessage);
@@ -46,6 +49,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
   routes.add(
     { method: "post", path: "/__admin/inbox/:userid/:messageId/read", summary: "Mark a message read, as the employee opening it would." },
     (c) => {
+      const state = c.env.world;
       const userid = pathParam(c, "userid");
       const messageId = pathParam(c, "messageId");
       if (!state.inbox.markRead(userid, messageId, state.clock.now())) {
@@ -56,11 +60,12 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
   );
   routes.add(
     { method: "get", path: "/__admin/tasks", summary: "Every send task kept (a week of mock time, at most taskLimit), newest last, without per-recipient detail." },
-    (c) => c.json({ tasks: state.tasks.list().map(summariseTask) }),
+    (c) => c.json({ tasks: c.env.world.tasks.list().map(summariseTask) }),
   );
   routes.add(
     { method: "get", path: "/__admin/tasks/:taskId", summary: "One send task: who got it, who was dropped and by which rule, who was invalid." },
     (c) => {
+      const state = c.env.world;
       const { taskId } = validate(TaskIdParam, c.req.param(), "path");
       const task = state.tasks.get(taskId);
       if (!task) throw new ProblemError(404, "task-not-found", `path.taskId: no task ${taskId}`);
@@ -72,6 +77,7 @@ export function inspectionRoutes(routes: DocumentedRoutes, state: MockState): vo
   routes.add(
     { method: "get", path: "/__admin/quota/:corpId/:agentId/:userid", summary: "Today's use of one employee's daily cap for one app." },
     (c) => {
+      const state = c.env.world;
       const corpId = pathParam(c, "corpId");
       const agentId = pathParam(c, "agentId");
       const userid = pathParam(c, "userid");

@@ -1,12 +1,12 @@
 import { streamSSE } from "hono/streaming";
 import type { MockEvent } from "../engine/mock-events.ts";
-import type { MockState } from "../engine/mock-state.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 
 /** Heartbeats keep proxies from closing an idle stream and let the server notice a gone client. */
 const HEARTBEAT_MS = 15_000;
 
-export function liveRoutes(routes: DocumentedRoutes, state: MockState): void {
+export function liveRoutes(routes: DocumentedRoutes<WorldEnv>): void {
   routes.add(
     {
       method: "get",
@@ -15,6 +15,7 @@ export function liveRoutes(routes: DocumentedRoutes, state: MockState): void {
     },
     (c) =>
       streamSSE(c, async (stream) => {
+        const state = c.env.world;
         const queue: MockEvent[] = [];
         let wake: (() => void) | undefined;
         const unsubscribe = state.events.subscribe((event) => {
@@ -27,12 +28,19 @@ export function liveRoutes(routes: DocumentedRoutes, state: MockState): void {
           unsubscribe();
           wake?.();
         });
-        await stream.writeSSE({ event: "hello", data: JSON.stringify({ seq: state.journal.list({}).at(-1)?.seq ?? 0 }) });
+        await stream.writeSSE({ event: "hello", data: JSON.stringify({ seq: state.journal.lastSeq }) });
         while (open) {
           while (queue.length > 0) {
             const event = queue.shift()!;
+            if (event.type === "world-dropped") {
+              // The world is gone: say so and end the stream, so the page can stop listening.
+              await stream.writeSSE({ event: event.type, data: "{}" });
+              open = false;
+              break;
+            }
             await stream.writeSSE({ event: event.type, id: String(event.seq), data: JSON.stringify(event) });
           }
+          if (!open) break;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, HEARTBEAT_MS);
             wake = () => {

@@ -1,4 +1,4 @@
-import type { Context, Hono } from "hono";
+import type { Context, Env, Hono } from "hono";
 import type { z } from "zod";
 
 /** What the OpenAPI document says about one admin route; declared where the route is registered. */
@@ -14,15 +14,15 @@ export interface RouteDoc {
 }
 
 /** Registers a route on the app and its documentation in the same call, so the two cannot drift. */
-export class DocumentedRoutes {
+export class DocumentedRoutes<E extends Env = Env> {
   readonly docs: RouteDoc[] = [];
-  readonly #app: Hono;
+  readonly #app: Hono<E>;
 
-  constructor(app: Hono) {
+  constructor(app: Hono<E>) {
     this.#app = app;
   }
 
-  add(doc: RouteDoc, handler: (c: Context) => Response | Promise<Response>): void {
+  add(doc: RouteDoc, handler: (c: Context<E>) => Response | Promise<Response>): void {
     this.docs.push(doc);
     this.#app.on(doc.method.toUpperCase(), doc.path, handler);
   }

@@ -5,11 +5,12 @@ import { WorldSeed } from "../world/world-schema.ts";
 import { WorldSummary } from "./admin-schemas.ts";
 import { readJsonBody } from "../../protocol/problem-details.ts";
 import type { DocumentedRoutes } from "./route-registry.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 
-export function worldRoutes(routes: DocumentedRoutes, state: MockState): void {
+export function worldRoutes(routes: DocumentedRoutes<WorldEnv>): void {
   routes.add(
     { method: "get", path: "/__admin/world", summary: "What the mock simulates: corps, apps and templates.", response: WorldSummary },
-    (c) => c.json(summariseWorld(state)),
+    (c) => c.json(summariseWorld(c.env.world)),
   );
   routes.add(
     {
@@ -20,6 +21,7 @@ export function worldRoutes(routes: DocumentedRoutes, state: MockState): void {
       response: WorldSummary,
     },
     async (c) => {
+      const state = c.env.world;
       const seed = await readJsonBody(c, WorldSeed);
       state.reseed(seed);
       return c.json(summariseWorld(state));
@@ -28,17 +30,19 @@ export function worldRoutes(routes: DocumentedRoutes, state: MockState): void {
   routes.add(
     { method: "post", path: "/__admin/reset", summary: "Back to the default world and settings, with no faults and an empty journal.", response: WorldSummary },
     (c) => {
+      const state = c.env.world;
       state.reset();
       return c.json(summariseWorld(state));
     },
   );
   routes.add(
     { method: "get", path: "/__admin/settings", summary: "The behaviour switches in force.", response: MockSettings },
-    (c) => c.json(state.settings),
+    (c) => c.json(c.env.world.settings),
   );
   routes.add(
     { method: "put", path: "/__admin/settings", summary: "Change some behaviour switches; the others keep their values.", body: MockSettingsPatch, response: MockSettings },
     async (c) => {
+      const state = c.env.world;
       const patch = await readJsonBody(c, MockSettingsPatch);
       return c.json(state.updateSettings(patch));
     },

@@ -55,6 +55,11 @@ export class Journal {
     return this.#dropped;
   }
 
+  /** The seq of the newest entry ever recorded, kept or dropped. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
   get size(): number {
     return this.#entries.length - this.#head;
   }

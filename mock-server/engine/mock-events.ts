@@ -1,5 +1,7 @@
-/** What the live inbox hears about: a vendor call was answered (a send among them). */
-export interface MockEvent {
+/** What the live inbox hears about: a vendor call was answered (a send among them), or the world went away. */
+export type MockEvent = CallEvent | { type: "world-dropped" };
+
+export interface CallEvent {
   type: "call";
   seq: number;
   endpoint: string;
@@ -23,6 +25,19 @@ export class MockEvents {
         listener(event);
       } catch {
         this.#listeners.delete(listener);
+      }
+    }
+  }
+
+  /** The world was dropped: tell every listener once, then forget them. */
+  end(): void {
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) {
+      try {
+        listener({ type: "world-dropped" });
+      } catch {
+        // A listener that fails on the way out changes nothing.
       }
     }
   }

@@ -1,6 +1,6 @@
 import { MockClock, type ClockState } from "../clock.ts";
 import { defaultSettings, MockSettings, type MockSettingsPatch } from "../settings.ts";
-import { defaultWorld } from "../world/default-world.ts";
+import { defaultWorldIndex } from "../world/default-world.ts";
 import { World } from "../world/directory.ts";
 import type { WorldSeed } from "../world/world-schema.ts";
 import { EmployeeLedger } from "./employee-ledger.ts";
@@ -31,24 +31,33 @@ export class MockState {
   /** Live notifications for the web inbox; not part of the snapshot. */
   readonly events = new MockEvents();
 
-  constructor(options: { world?: WorldSeed | null; settings?: MockSettings; clock: MockClock }) {
-    this.isDefaultWorld = options.world === undefined;
-    this.world = new World(options.world ?? (options.world === null ? emptyWorld() : defaultWorld()));
+  /** The world and settings this state started with, which a reset goes back to. */
+  readonly #origin: { world: World; settings: MockSettings };
+
+  /**
+   * `world`: undefined for the built-in default, null for an empty one, a seed,
+   * or an already indexed World. Worlds are immutable once indexed, so many
+   * states can share one (a host serving many test worlds indexes each seed once).
+   */
+  constructor(options: { world?: World | WorldSeed | null; settings?: MockSettings; clock: MockClock }) {
+    this.world = indexWorld(options.world === undefined ? "default" : options.world ?? emptyWorld());
+    this.isDefaultWorld = this.world === defaultWorldIndex();
     this.settings = options.settings ?? defaultSettings();
     this.clock = options.clock;
+    this.#origin = { world: this.world, settings: this.settings };
   }
 
   /** Replaces the world and forgets everything that happened in the old one. */
-  reseed(world: WorldSeed | "default"): void {
-    this.isDefaultWorld = world === "default";
-    this.world = new World(world === "default" ? defaultWorld() : world);
+  reseed(world: World | WorldSeed | "default"): void {
+    this.world = indexWorld(world);
+    this.isDefaultWorld = this.world === defaultWorldIndex();
     this.#clearActivity();
   }
 
-  /** Back to the default world and settings, with no faults and an empty journal; the clock is left where it is. */
+  /** Back to the world and settings it started with, with no faults and an empty journal; the clock is left where it is. */
   reset(): void {
-    this.reseed("default");
-    this.settings = defaultSettings();
+    this.reseed(this.#origin.world);
+    this.settings = { ...this.#origin.settings };
     this.faults.clear();
     this.journal = new Journal();
   }
@@ -116,6 +125,11 @@ export interface MockSnapshot {
   inbox: ReturnType<Inbox["snapshot"]>;
   journal: ReturnType<Journal["snapshot"]>;
   faults: ReturnType<FaultRules["snapshot"]>;
+}
+
+function indexWorld(world: World | WorldSeed | "default"): World {
+  if (world === "default") return defaultWorldIndex();
+  return world instanceof World ? world : new World(world);
 }
 
 function emptyWorld(): WorldSeed {

@@ -58,6 +58,10 @@ export class TaskStore {
     return this.#tasks.get(taskId);
   }
 
+  get size(): number {
+    return this.#tasks.size;
+  }
+
   list(): SendTask[] {
     return [...this.#tasks.values()];
   }

@@ -1,7 +1,6 @@
 import { expect } from "vitest";
 import { VendorPath } from "../../protocol/index.ts";
-import type { MockDingTalk } from "../create-mock.ts";
-import { getJson, type Answer } from "./harness.ts";
+import { getJson, type Answer, type MockView } from "./harness.ts";
 
 /** The body of an RFC 9457 problem from /__admin. */
 export interface Problem {
@@ -15,7 +14,7 @@ export interface Problem {
 }
 
 /** A raw /__admin call, for the cases the typed client turns into a thrown Error. */
-export function adminCall(mock: MockDingTalk, method: string, path: string, body?: unknown): Promise<Response> {
+export function adminCall(mock: MockView, method: string, path: string, body?: unknown): Promise<Response> {
   return mock.fetch(`${mock.baseUrl}${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -33,6 +32,6 @@ export async function expectProblem(response: Response, status: number, code: st
   return problem;
 }
 
-export function getToken(mock: MockDingTalk, appkey: string, appsecret: string): Promise<Answer> {
+export function getToken(mock: MockView, appkey: string, appsecret: string): Promise<Answer> {
   return getJson(mock, `${VendorPath.getToken}?${new URLSearchParams({ appkey, appsecret })}`);
 }

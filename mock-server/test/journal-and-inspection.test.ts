@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ErrCode, VendorPath } from "../../protocol/index.ts";
 import type { TaskView } from "../admin-client.ts";
 import { VENDOR_ENDPOINTS, vendorPathOf } from "../vendor/vendor-endpoints.ts";
+import { worldApp } from "../world-app.ts";
 import { DEFAULT_DEMO_DEPT_ID, DEFAULT_SUITE } from "../world/default-world.ts";
 import { adminCall, expectProblem, getToken } from "./admin-helpers.ts";
 import {
@@ -182,14 +183,14 @@ describe("the OpenAPI document", () => {
     }
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(Object.values(VendorPath)));
 
-    const adminRoutes = mock.app.routes.filter((route) => route.path.startsWith("/__admin/") && route.path !== "/__admin/openapi.json");
-    expect(adminRoutes.length).toBeGreaterThanOrEqual(16);
+    const adminRoutes = [...worldApp().app.routes, ...mock.app.routes].filter((route) => route.path.startsWith("/__admin/") && route.path !== "/__admin/openapi.json");
+    expect(adminRoutes.length).toBeGreaterThanOrEqual(20);
     for (const route of adminRoutes) {
       const documented = route.path.replace(/:(\w+)/g, "{$1}");
       expect(document.paths[documented]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
     }
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(["/__admin/world", "/__admin/reset", "/__admin/settings", "/__admin/clock", "/__admin/faults/{faultId}", "/__admin/journal", "/__admin/inbox/{userid}/{messageId}/read", "/__admin/tasks/{taskId}", "/__admin/quota/{corpId}/{agentId}/{userid}"]),
+      expect.arrayContaining(["/__admin/world", "/__admin/reset", "/__admin/settings", "/__admin/clock", "/__admin/faults/{faultId}", "/__admin/journal", "/__admin/inbox/{userid}/{messageId}/read", "/__admin/tasks/{taskId}", "/__admin/quota/{corpId}/{agentId}/{userid}", "/__admin/worlds", "/__admin/worlds/{name}"]),
     );
     expect(await (await adminCall(mock, "GET", "/__admin/openapi.json")).json()).toEqual(document);
   });

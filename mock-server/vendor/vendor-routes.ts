@@ -8,6 +8,7 @@ import { newRequestId } from "../engine/seeded-random.ts";
 import type { TokenGrant } from "../engine/token-store.ts";
 import { authFailure, failure, wrappedFailure, type VendorOutcome } from "../engine/vendor-answers.ts";
 import { droppedConnection } from "./connection-drop.ts";
+import type { WorldEnv } from "../world-bindings.ts";
 import { maskSecrets, readRequestParams } from "../../protocol/vendor-request-params.ts";
 import { VENDOR_ENDPOINTS, vendorPathOf, type VendorEndpoint } from "./vendor-endpoints.ts";
 
@@ -16,17 +17,20 @@ import { VENDOR_ENDPOINTS, vendorPathOf, type VendorEndpoint } from "./vendor-en
  * parameters, token, per-app QPS, validation, the endpoint, then the journal.
  * Answers are HTTP 200 JSON with a request_id, as the vendor's are.
  */
-export function vendorRoutes(state: MockState): Hono {
-  const app = new Hono();
+export function vendorRoutes(): Hono<WorldEnv> {
+  const app = new Hono<WorldEnv>();
   for (const endpoint of VENDOR_ENDPOINTS) {
     const path = vendorPathOf(endpoint);
-    const handler = (c: Context) => runVendorCall(state, c.req.raw, endpoint.name, path, (params) => callEndpoint(state, endpoint, params));
+    const handler = (c: Context<WorldEnv>) => {
+      const state = c.env.world;
+      return runVendorCall(state, c.req.raw, endpoint.name, path, (params) => callEndpoint(state, endpoint, params));
+    };
     if (endpoint.method === "GET") app.get(path, handler);
     else app.post(path, handler);
   }
   // The vendor answers unknown API names with errcode 22, never 404.
   app.all("/topapi/*", (c) =>
-    runVendorCall(state, c.req.raw, "unknown", c.req.path, () =>
+    runVendorCall(c.env.world, c.req.raw, "unknown", c.req.path, () =>
       failure(ErrCode.INVALID_API_NAME, `no API at ${c.req.path}`),
     ),
   );

@@ -1,0 +1,116 @@
+import type { MockState } from "../engine/mock-state.ts";
+import { ProblemError } from "../../protocol/problem-details.ts";
+import { worldApp } from "../world-app.ts";
+import { DEFAULT_WORLD_LIMITS, type WorldCatalog, type WorldInfo, type WorldLimits, type WorldList, type WorldOptions } from "./world-catalog.ts";
+import type { WorldFactory } from "./world-factory.ts";
+import { DEFAULT_WORLD_NAME, worldBasePath } from "./world-names.ts";
+
+interface HeldWorld {
+  state: MockState;
+  createdAtMs: number;
+  lastUsedMs: number;
+}
+
+/**
+ * Every world of a Node or in-process mock, in one process's memory. Worlds
+ * share one router and, when they start from the same seed, one directory;
+ * each has its own clock, quotas, tokens, faults, journal and inboxes.
+ */
+export class MemoryWorlds implements WorldCatalog {
+  readonly limits: WorldLimits;
+  readonly #factory: WorldFactory;
+  readonly #realNow: () => number;
+  readonly #worlds = new Map<string, HeldWorld>();
+
+  constructor(factory: WorldFactory, limits: Partial<WorldLimits> = {}, realNow: () => number = Date.now) {
+    this.#factory = factory;
+    this.limits = { ...DEFAULT_WORLD_LIMITS, ...limits };
+    this.#realNow = realNow;
+  }
+
+  /** The world's state, created from the template on first use. */
+  open(name: string): MockState {
+    const now = this.#realNow();
+    const held = this.#worlds.get(name);
+    if (held) {
+      held.lastUsedMs = now;
+      return held.state;
+    }
+    return this.#add(name, this.#factory.create({}), now).state;
+  }
+
+  /** The world's state if it exists; never creates one. */
+  peek(name: string): MockState | undefined {
+    return this.#worlds.get(name)?.state;
+  }
+
+  async list(): Promise<WorldList["worlds"]> {
+    this.#forgetIdle(this.#realNow());
+    return [...this.#worlds].map(([name, held]) => ({ name, basePath: worldBasePath(name), createdAt: new Date(held.createdAtMs).toISOString() }));
+  }
+
+  async describe(name: string): Promise<WorldInfo | undefined> {
+    const held = this.#worlds.get(name);
+    return held && describeWorld(name, held);
+  }
+
+  async create(name: string, options: WorldOptions): Promise<{ info: WorldInfo; replaced: boolean }> {
+    const replaced = this.#forget(name);
+    const held = this.#add(name, this.#factory.create(options), this.#realNow());
+    return { info: describeWorld(name, held), replaced };
+  }
+
+  async drop(name: string): Promise<boolean> {
+    return this.#forget(name);
+  }
+
+  async forward(name: string, basePath: string, request: Request): Promise<Response> {
+    return worldApp().app.fetch(request, { world: this.open(name), basePath });
+  }
+
+  get size(): number {
+    return this.#worlds.size;
+  }
+
+  #add(name: string, state: MockState, now: number): HeldWorld {
+    this.#forgetIdle(now);
+    if (this.#worlds.size >= this.limits.maxWorlds) {
+      throw new ProblemError(
+        503,
+        "world-limit-reached",
+        `path.world: cannot create world "${name}": ${this.#worlds.size} worlds exist, at most ${this.limits.maxWorlds}; DELETE /__admin/worlds/<name> the ones you are done with`,
+      );
+    }
+    const held = { state, createdAtMs: now, lastUsedMs: now };
+    this.#worlds.set(name, held);
+    return held;
+  }
+
+  #forget(name: string): boolean {
+    const held = this.#worlds.get(name);
+    if (!held) return false;
+    this.#worlds.delete(name);
+    held.state.events.end();
+    return true;
+  }
+
+  #forgetIdle(now: number): void {
+    if (this.limits.idleMs <= 0) return;
+    for (const [name, held] of this.#worlds) {
+      if (name !== DEFAULT_WORLD_NAME && now - held.lastUsedMs >= this.limits.idleMs) this.#forget(name);
+    }
+  }
+}
+
+export function describeWorld(name: string, held: HeldWorld): WorldInfo {
+  const { state } = held;
+  return {
+    name,
+    basePath: worldBasePath(name),
+    createdAt: new Date(held.createdAtMs).toISOString(),
+    lastUsedAt: new Date(held.lastUsedMs).toISOString(),
+    mockNow: new Date(state.clock.now()).toISOString(),
+    journal: { size: state.journal.size, dropped: state.journal.dropped, limit: state.settings.journalLimit },
+    tasks: state.tasks.size,
+  };
+}

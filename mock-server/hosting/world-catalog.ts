@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { MockSettingsPatch } from "../settings.ts";
+import { WorldSeed } from "../world/world-schema.ts";
+
+/**
+ * How a world starts. Every field is optional: what is left out comes from
+ * the host's template (the world, settings and clock the server was started
+ * with), which is also what a world created on first use gets.
+ */
+export const WorldOptions = z
+  .object({
+    world: z.union([z.literal("default"), z.literal("empty"), WorldSeed]).optional(),
+    settings: MockSettingsPatch.optional(),
+    clock: z
+      .object({
+        start: z.iso.datetime({ offset: true }).optional(),
+        frozen: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type WorldOptions = z.output<typeof WorldOptions>;
+export type WorldOptionsInput = z.input<typeof WorldOptions>;
+
+/** One world as `GET /__admin/worlds/:name` shows it. Times are real time, except `mockNow`. */
+export const WorldInfo = z.object({
+  name: z.string(),
+  /** Give this (after the server's URL) to any client or SDK as its base URL. */
+  basePath: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  mockNow: z.string(),
+  journal: z.object({ size: z.number(), dropped: z.number(), limit: z.number() }),
+  tasks: z.number(),
+});
+export type WorldInfo = z.output<typeof WorldInfo>;
+
+export const WorldList = z.object({
+  worlds: z.array(z.object({ name: z.string(), basePath: z.string(), createdAt: z.string() })),
+  limits: z.object({ maxWorlds: z.number(), idleMs: z.number() }),
+});
+export type WorldList = z.output<typeof WorldList>;
+
+/** When the host forgets worlds. */
+export interface WorldLimits {
+  /** Worlds that may exist at once; creating one more is refused (503 `world-limit-reached`). */
+  maxWorlds: number;
+  /** Real time without a request after which a world other than "default" is forgotten; 0 keeps them. */
+  idleMs: number;
+}
+
+export const DEFAULT_WORLD_LIMITS: WorldLimits = { maxWorlds: 1000, idleMs: 6 * 60 * 60 * 1000 };
+
+/**
+ * The worlds one mock host serves. Node and in-process hosts keep them in
+ * memory; under wrangler each is a Durable Object. The host's routes and its
+ * path routing are written once against this.
+ */
+export interface WorldCatalog {
+  readonly limits: WorldLimits;
+  list(): Promise<WorldList["worlds"]>;
+  describe(name: string): Promise<WorldInfo | undefined>;
+  /** Creates the world afresh from `options`, replacing one of that name. */
+  create(name: string, options: WorldOptions): Promise<{ info: WorldInfo; replaced: boolean }>;
+  /** Forgets the world; false if there was none. Its next use creates it anew. */
+  drop(name: string): Promise<boolean>;
+  /** Answers a request inside the world (created on first use); `request`'s path is already the world's. */
+  forward(name: string, basePath: string, request: Request): Promise<Response>;
+}
