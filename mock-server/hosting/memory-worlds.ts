@@ -1,7 +1,7 @@
 import type { MockState } from "../engine/mock-state.ts";
-import { ProblemError } from "../../protocol/problem-details.ts";
 import { worldApp } from "../world-app.ts";
 import { DEFAULT_WORLD_LIMITS, type WorldCatalog, type WorldInfo, type WorldLimits, type WorldList, type WorldOptions } from "./world-catalog.ts";
+import { describeWorld, worldLimitProblem } from "./world-info.ts";
 import type { WorldFactory } from "./world-factory.ts";
 import { DEFAULT_WORLD_NAME, worldBasePath } from "./world-names.ts";
 
@@ -51,13 +51,13 @@ export class MemoryWorlds implements WorldCatalog {
 
   async describe(name: string): Promise<WorldInfo | undefined> {
     const held = this.#worlds.get(name);
-    return held && describeWorld(name, held);
+    return held && describeWorld(name, held.state, held.createdAtMs, held.lastUsedMs);
   }
 
   async create(name: string, options: WorldOptions): Promise<{ info: WorldInfo; replaced: boolean }> {
     const replaced = this.#forget(name);
     const held = this.#add(name, this.#factory.create(options), this.#realNow());
-    return { info: describeWorld(name, held), replaced };
+    return { info: describeWorld(name, held.state, held.createdAtMs, held.lastUsedMs), replaced };
   }
 
   async drop(name: string): Promise<boolean> {
@@ -75,11 +75,7 @@ export class MemoryWorlds implements WorldCatalog {
   #add(name: string, state: MockState, now: number): HeldWorld {
     this.#forgetIdle(now);
     if (this.#worlds.size >= this.limits.maxWorlds) {
-      throw new ProblemError(
-        503,
-        "world-limit-reached",
-        `path.world: cannot create world "${name}": ${this.#worlds.size} worlds exist, at most ${this.limits.maxWorlds}; DELETE /__admin/worlds/<name> the ones you are done with`,
-      );
+      throw worldLimitProblem(name, this.#worlds.size, this.limits.maxWorlds);
     }
     const held = { state, createdAtMs: now, lastUsedMs: now };
     this.#worlds.set(name, held);
@@ -100,17 +96,4 @@ export class MemoryWorlds implements WorldCatalog {
       if (name !== DEFAULT_WORLD_NAME && now - held.lastUsedMs >= this.limits.idleMs) this.#forget(name);
     }
   }
-}
-
-export function describeWorld(name: string, held: HeldWorld): WorldInfo {
-  const { state } = held;
-  return {
-    name,
-    basePath: worldBasePath(name),
-    createdAt: new Date(held.createdAtMs).toISOString(),
-    lastUsedAt: new Date(held.lastUsedMs).toISOString(),
-    mockNow: new Date(state.clock.now()).toISOString(),
-    journal: { size: state.journal.size, dropped: state.journal.dropped, limit: state.settings.journalLimit },
-    tasks: state.tasks.size,
-  };
 }
