@@ -265,6 +265,12 @@ describe("the package, packed and installed into a fresh project", () => {
       const contract = await run(bin(), ["contract", "--target", url], project, 60_000);
       expect(contract.code, describeRun(contract)).toBe(0);
       expect(contract.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped/);
+      // A CI job in its own world: the same contract through the world's base URL.
+      const inWorld = await run(bin(), ["contract", "--target", `${url}/w/ci-job-1`], project, 60_000);
+      expect(inWorld.code, describeRun(inWorld)).toBe(0);
+      expect(inWorld.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped/);
+      const worlds = (await (await fetch(`${url}/__admin/worlds`)).json()) as { worlds: { name: string }[] };
+      expect(worlds.worlds.map((world) => world.name)).toContain("ci-job-1");
 
       killGroup(mock.pid, "SIGTERM");
       const code = await Promise.race([exited, new Promise((wait) => setTimeout(() => wait("still running"), 10_000))]);

@@ -3,19 +3,24 @@ import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startMockServer } from "./node-server.ts";
+import { DEFAULT_WORLD_LIMITS } from "./hosting/world-catalog.ts";
 import { WorldSeed } from "./world/world-schema.ts";
 
 const usage = (command: string) => `Usage: ${command} [options]
 
-Runs the mock DingTalk on HTTP.
+Runs the mock DingTalk on HTTP. Paths under /w/<name>/ reach world <name>,
+created on first use from the options below, with its own clock, quotas,
+tokens, faults, journal and inbox; every other path reaches world "default".
 
 Options:
   --port <n>            port to listen on (default 3000; 0 picks a free one)
   --host <name>         address to bind (default 127.0.0.1)
-  --world <file.json>   seed this world instead of the default one
-  --no-default-world    start with an empty world (seed it with PUT /__admin/world)
-  --clock <ISO-8601>    start the mock's clock at this instant
-  --frozen-clock        keep the clock still until POST /__admin/clock moves it
+  --world <file.json>   seed every world with this instead of the default one
+  --no-default-world    start worlds empty (seed them with PUT /__admin/world)
+  --clock <ISO-8601>    start each world's clock at this instant
+  --frozen-clock        keep clocks still until POST /__admin/clock moves them
+  --max-worlds <n>      worlds that may exist at once (default 1000)
+  --world-idle <min>    forget a world unused this many minutes (default 360; 0 never)
   -h, --help            show this help`;
 
 /**
@@ -41,6 +46,8 @@ export async function runMockCli(argv: string[], command = "npm run mock --"): P
         "no-default-world": { type: "boolean", default: false },
         clock: { type: "string" },
         "frozen-clock": { type: "boolean", default: false },
+        "max-worlds": { type: "string", default: String(DEFAULT_WORLD_LIMITS.maxWorlds) },
+        "world-idle": { type: "string", default: String(DEFAULT_WORLD_LIMITS.idleMs / 60_000) },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -56,6 +63,8 @@ export async function runMockCli(argv: string[], command = "npm run mock --"): P
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${args.port}"`);
   if (args.clock !== undefined && Number.isNaN(Date.parse(args.clock))) fail(`--clock must be an ISO-8601 instant, not "${args.clock}"`);
   if (args.world && args["no-default-world"]) fail("--world and --no-default-world exclude each other");
+  if (!/^[1-9]\d*$/.test(args["max-worlds"])) fail(`--max-worlds must be a whole number of at least 1, not "${args["max-worlds"]}"`);
+  if (!/^\d+$/.test(args["world-idle"])) fail(`--world-idle must be a whole number of minutes, not "${args["world-idle"]}"`);
 
   let world: "default" | "empty" | WorldSeed = args["no-default-world"] ? "empty" : "default";
   if (args.world) {
@@ -79,12 +88,15 @@ export async function runMockCli(argv: string[], command = "npm run mock --"): P
     hostname: args.host,
     world,
     clock: { start: args.clock, frozen: args["frozen-clock"] },
+    worlds: { maxWorlds: Number(args["max-worlds"]), idleMs: Number(args["world-idle"]) * 60_000 },
   }).catch((error: Error) => fail(`cannot listen on ${args.host}:${port}: ${error.message}`));
 
   console.log(`mock DingTalk listening on ${server.url}`);
   console.log(`  vendor API   ${server.url}/topapi/message/corpconversation/sendbytemplate`);
   console.log(`  admin API    ${server.url}/__admin/journal`);
   console.log(`  OpenAPI      ${server.url}/openapi.json`);
+  console.log(`  web inbox    ${server.url}/__inbox`);
+  console.log(`  worlds       ${server.url}/w/<name>/… (list: ${server.url}/__admin/worlds)`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
