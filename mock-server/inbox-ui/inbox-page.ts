@@ -13,6 +13,8 @@ export const INBOX_PAGE = `<!doctype html>
 <body>
 <header>
   <h1>Mock DingTalk inbox</h1>
+  <label class="world">World <select id="world" title="Each world has its own clock, quotas, tokens, faults, journal and inboxes"></select></label>
+  <form class="inline" id="open-world"><input id="world-name" placeholder="another world" size="12" aria-label="world name"><button>Open</button></form>
   <span class="clock" id="clock">…</span>
   <button id="advance" title="Move the mock's clock one minute on">+1 minute</button>
   <button id="next-day" title="Jump to 00:00 China time of the next day">Next China day</button>

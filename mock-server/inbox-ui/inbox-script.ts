@@ -1,24 +1,39 @@
 /**
  * The web inbox's browser script, plain JavaScript served as is (no build step
- * for users). It only calls the mock's /__admin API and listens to
- * /__admin/events for live updates. Everything shown is escaped: template
- * variables are user input.
+ * for users). It only calls its world's /__admin API and listens to its
+ * /__admin/events for live updates; every path is relative to the world the
+ * page was opened in (/__inbox or /w/<name>/__inbox). Everything shown is
+ * escaped: template variables are user input.
  */
 export const INBOX_SCRIPT = String.raw`
 "use strict";
 const state = { corpId: null, deptId: null, userid: null, tab: "inbox", live: false };
+// "/w/<name>" for a named world, "" for the default one (plus any prefix the server is mounted under).
+const base = location.pathname.replace(/\/__inbox\/?$/, "");
+const worldMatch = /\/w\/([^/]+)$/.exec(base);
+const worldName = worldMatch ? decodeURIComponent(worldMatch[1]) : "default";
+const root = worldMatch ? base.slice(0, -worldMatch[0].length) : base;
+const inboxOf = (name) => root + (name === "default" ? "" : "/w/" + encodeURIComponent(name)) + "/__inbox";
 const $ = (id) => document.getElementById(id);
 const esc = (value) => String(value).replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]);
 const chinaTime = (iso) => new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString().replace("T", " ").slice(0, 19);
 
 async function api(path, options) {
-  const response = await fetch(path, options);
+  // Paths starting with "//" are the server's own (the list of worlds), the rest are this world's.
+  const response = await fetch(path.startsWith("//") ? root + path.slice(1) : base + path, options);
   if (response.status === 204) return null;
   const body = await response.json();
   if (!response.ok) throw new Error(body.detail || response.statusText);
   return body;
 }
 const post = (path, body) => api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) });
+
+async function refreshWorlds() {
+  const { worlds } = await api("//__admin/worlds");
+  const names = worlds.map((w) => w.name);
+  if (!names.includes(worldName)) names.push(worldName);
+  $("world").innerHTML = names.sort().map((name) => "<option" + (name === worldName ? " selected" : "") + ">" + esc(name) + "</option>").join("");
+}
 
 async function refreshClock() {
   const clock = await api("/__admin/clock");
@@ -159,6 +174,14 @@ document.addEventListener("click", (event) => {
   run().catch(report);
 });
 
+$("world").addEventListener("change", () => { location.href = inboxOf($("world").value); });
+$("world").addEventListener("focus", () => refreshWorlds().catch(report));
+$("open-world").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const name = $("world-name").value.trim();
+  // A world is created on its first use: opening its inbox is enough.
+  if (name) location.href = inboxOf(name);
+});
 $("open-user").addEventListener("submit", (event) => { event.preventDefault(); state.userid = $("userid").value.trim(); refreshAll().catch(report); });
 $("journal-filter").addEventListener("submit", (event) => { event.preventDefault(); refreshJournal().catch(report); });
 $("fault-form").addEventListener("submit", (event) => {
@@ -172,14 +195,22 @@ $("fault-form").addEventListener("submit", (event) => {
 });
 
 function connect() {
-  const events = new EventSource("/__admin/events");
+  const events = new EventSource(base + "/__admin/events");
   let pending = null;
   events.addEventListener("open", () => { state.live = true; $("live").classList.add("on"); $("live").textContent = "live"; });
   events.addEventListener("error", () => { state.live = false; $("live").classList.remove("on"); $("live").textContent = "reconnecting…"; });
   // Bursts of calls refresh once.
+  events.addEventListener("world-dropped", () => {
+    events.close();
+    state.live = false;
+    $("live").classList.remove("on");
+    $("live").textContent = "world dropped";
+  });
   events.addEventListener("call", () => { clearTimeout(pending); pending = setTimeout(() => refreshAll().catch(report), 150); });
 }
 
+document.title = (worldName === "default" ? "" : worldName + " · ") + document.title;
 showTab("inbox");
+refreshWorlds().catch(report);
 connect();
 `;

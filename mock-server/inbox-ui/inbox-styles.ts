@@ -7,6 +7,8 @@ header { display:flex; flex-wrap:wrap; gap:8px 16px; align-items:center; padding
 header h1 { font-size:16px; margin:0; }
 header .clock { font-variant-numeric:tabular-nums; color:var(--muted); }
 header .live { font-size:12px; color:var(--muted); }
+header form.inline { margin:0; }
+header label.world { font-size:13px; color:var(--muted); }
 header .live.on::before { content:"● "; color:var(--ok); }
 button, select, input { font:inherit; }
 button { border:1px solid var(--line); background:var(--panel); border-radius:6px; padding:4px 10px; cursor:pointer; }

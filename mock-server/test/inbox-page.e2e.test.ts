@@ -26,7 +26,7 @@ describe("the web inbox, in headless Chromium", () => {
   });
 
   /** Sends through the vendor endpoint as the third-party app, as a client would. */
-  async function vendorSend(userids: string[], data: Record<string, string>): Promise<number> {
+  async function vendorSend(userids: string[], data: Record<string, string>, base = server.url): Promise<number> {
     const timestamp = String((await server.mock.admin.clock()).nowMs);
     const query = new URLSearchParams({
       accessKey: "suite-demo-key",
@@ -34,9 +34,9 @@ describe("the web inbox, in headless Chromium", () => {
       suiteTicket: "suite-demo-ticket",
       signature: await signSuiteRequest("suite-demo-secret", timestamp, "suite-demo-ticket"),
     });
-    const token = (await (await fetch(`${server.url}/service/get_corp_token?${query}`, { method: "POST", body: JSON.stringify({ auth_corpid: "dingdemocorp" }) })).json()) as { access_token: string };
+    const token = (await (await fetch(`${base}/service/get_corp_token?${query}`, { method: "POST", body: JSON.stringify({ auth_corpid: "dingdemocorp" }) })).json()) as { access_token: string };
     const answer = (await (
-      await fetch(`${server.url}/topapi/message/corpconversation/sendbytemplate?access_token=${token.access_token}`, {
+      await fetch(`${base}/topapi/message/corpconversation/sendbytemplate?access_token=${token.access_token}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ agent_id: 948060598, template_id: "e27a9eed42b34a14a2xxxx", userid_list: userids.join(","), data: JSON.stringify(data) }),
@@ -81,6 +81,34 @@ describe("the web inbox, in headless Chromium", () => {
     expect(await withheld.textContent()).toContain("same content already sent to this employee today");
 
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
+  }, 60_000);
+
+  it("switches between worlds, each with its own inboxes, and notices when one is dropped", async () => {
+    const other = await vendorSend(["123"], { name: "Team B", name2: "https://example.com/b" }, `${server.url}/w/team-b`);
+    await page.goto(`${server.url}/__inbox`);
+    await expect.poll(() => page.locator("#world option").allTextContents()).toContain("team-b");
+    await page.locator("#world").selectOption("team-b");
+    await page.waitForURL(`${server.url}/w/team-b/__inbox`);
+    await page.locator("#live.on").waitFor({ timeout: 10_000 });
+    await page.getByText("Demo department").click();
+    await page.getByText("Zhang San").click();
+    const message = page.locator(`.message[data-task="${other}"]`);
+    await message.waitFor({ timeout: 10_000 });
+    expect(await message.textContent()).toContain("Hello Team B");
+    // The default world's notifications are not here.
+    expect(await page.locator("#messages").textContent()).not.toContain("Hello Ada");
+    // This world's clock is its own: still the evening before, though the default world moved to the next day.
+    expect(await page.locator("#clock").textContent()).toContain("2026-11-25 23:58:00");
+
+    // A world that does not exist yet is created by opening it.
+    await page.locator("#world-name").fill("fresh-world");
+    await page.locator("#open-world button").click();
+    await page.waitForURL(`${server.url}/w/fresh-world/__inbox`);
+    await page.locator("#live.on").waitFor({ timeout: 10_000 });
+    expect(await page.locator("#world").inputValue()).toBe("fresh-world");
+
+    await server.mock.admin.dropWorld("fresh-world");
+    await expect.poll(() => page.locator("#live").textContent()).toBe("world dropped");
   }, 60_000);
 
   it("fits a phone's width", async () => {
