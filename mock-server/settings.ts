@@ -69,7 +69,7 @@ const settingsShape = {
   taskQueryWindowMs: z.number().int().positive(),
   /** Mock time a task takes from "running" to "done" in getsendprogress; 0 means done at once. */
   taskCompletionMs: z.number().int().nonnegative(),
-  /** Journal entries kept; the oldest are dropped first and counted. */
+  /** Journal entries kept per world; the oldest are dropped first and counted. About 1 KB each (bench/worlds-memory.bench.ts). */
   journalLimit: z.number().int().positive(),
   /** Messages kept per employee inbox; the oldest are dropped first. */
   inboxLimitPerUser: z.number().int().positive(),
@@ -108,7 +108,7 @@ const DEFAULT_SETTINGS: MockSettings = {
   sendResultTooLargeErrcode: ErrCode.SYSTEM_ERROR,
   taskQueryWindowMs: TASK_QUERY_WINDOW_MS,
   taskCompletionMs: 0,
-  journalLimit: 5000,
+  journalLimit: 1000,
   inboxLimitPerUser: 500,
   taskLimit: 10_000,
 };

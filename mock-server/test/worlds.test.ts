@@ -74,7 +74,7 @@ describe("worlds under /w/<name>", () => {
     expect((await admin.clock()).now).toBe(MORNING);
     const created = await adminCall(mock, "PUT", "/__admin/worlds/fresh", { world: "empty" });
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ name: "fresh", basePath: "/w/fresh", journal: { size: 0, dropped: 0, limit: 5000 }, tasks: 0 });
+    expect(await created.json()).toMatchObject({ name: "fresh", basePath: "/w/fresh", journal: { size: 0, dropped: 0, limit: 1000 }, tasks: 0 });
   });
 
   it("reset goes back to the world's own start, not the server default", async () => {
