@@ -20,6 +20,8 @@ export interface InboxView {
   userid: string;
   name?: string;
   messages: (InboxMessage & { receivedAt: string; read: boolean; recalled: boolean })[];
+  /** Sends that named this employee but never reached them, with the rule and numbers behind each. */
+  withheld: { taskId: number; corpId: string; agentId: number; templateId: string; at: string; code: string; meaning: string; explanation: string }[];
 }
 
 export interface TaskView extends SendTask {

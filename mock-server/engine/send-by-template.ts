@@ -139,15 +139,20 @@ function applySilentLimits(state: MockState, app: AppIdentity, template: Templat
         `${userid}: template "${template.templateId}" with the same data was already delivered by agent ${app.agentId} on ${day} (China time)`);
     } else if (verdict.kind === "dailyCap") {
       dropped = forbid(codes.dailyCap, settings.dailyMessagesPerEmployee, userid,
-        `${userid}: ${verdict.count} of ${settings.dailyMessagesPerEmployee} messages from agent ${app.agentId} already delivered on ${day} (China time)`);
+        `${userid}: ${grouped(verdict.count)} of ${grouped(settings.dailyMessagesPerEmployee)} messages from agent ${app.agentId} already delivered on ${day} (China time)`);
     } else {
       dropped = forbid(codes.perMinute, settings.recipientsPerMinute, userid,
-        `${userid}: ${used} of ${settings.recipientsPerMinute} recipients already sent by agent ${app.agentId} in the ${settings.minuteWindow} minute from ${chinaClockTime(window.windowStartMs)} China time`);
+        `${userid}: ${grouped(used)} of ${grouped(settings.recipientsPerMinute)} recipients already sent by agent ${app.agentId} in the ${settings.minuteWindow} minute from ${chinaClockTime(window.windowStartMs)} China time`);
     }
     task.forbidden.push(dropped);
   }
   task.delivered = delivered ?? recipients;
   state.minuteWindow.record(windowKey, nowMs, task.delivered.length);
+}
+
+/** 5000 → "5,000", as people read counts in an explanation. */
+function grouped(count: number): string {
+  return count < 1000 ? String(count) : String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function forbid(code: string, count: number, userid: string, why: string): ForbiddenRecipient {

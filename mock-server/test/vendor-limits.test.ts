@@ -80,7 +80,14 @@ describe("5,000 recipients per minute per (corp, app), dropped silently", () => 
     const task = await mock.admin.task(answer.task_id);
     expect(task.counts).toMatchObject({ delivered: 500, forbidden: 500 });
     expect(task.forbidden[0]?.userid).toBe("u05001");
-    expect(task.forbidden[0]?.explanation).toContain("5000 of 5000 recipients already sent by agent 123");
+    // The rule and the numbers behind the drop, in the task, the journal and the employee's inbox; not in the vendor's answer.
+    const why = "u05001: 5,000 of 5,000 recipients already sent by agent 123 in the sliding minute from 09:59:00 China time → 143103";
+    expect(task.forbidden[0]?.explanation).toContain(why);
+    const journalled = (await mock.admin.journal({ endpoint: "sendByTemplate" })).entries.at(-1)!;
+    expect(journalled.notes.join("\n")).toContain(why);
+    expect(JSON.stringify(journalled.answer)).not.toContain("already sent");
+    const inbox = await mock.admin.inbox("u05001");
+    expect(inbox.withheld.map((entry) => entry.explanation)).toEqual([expect.stringContaining(why)]);
   });
 });
 

@@ -60,6 +60,28 @@ describe("worlds under /w/<name>", () => {
     expect((await mock.admin.inbox("u00001")).messages).toEqual([]);
   });
 
+  it("keep each world's journal within its own bound over a long run, oldest dropped first and counted", async () => {
+    const mock = frozenMock();
+    await mock.admin.createWorld("long", { settings: { journalLimit: 500, qpsPerAppPerApi: null }, clock: { start: MORNING, frozen: true } });
+    await mock.admin.createWorld("short", { settings: { journalLimit: 50, qpsPerAppPerApi: null }, clock: { start: MORNING, frozen: true } });
+    const long = mock.world("long");
+    const short = mock.world("short");
+    for (let i = 1; i <= 6_000; i++) {
+      await internalToken(i % 3 === 0 ? short : long);
+      if (i % 500 === 0) {
+        expect(long.state.journal.size).toBeLessThanOrEqual(500);
+        expect(short.state.journal.size).toBeLessThanOrEqual(50);
+      }
+    }
+    const longJournal = await long.admin.journal();
+    expect({ size: longJournal.size, dropped: longJournal.dropped }).toEqual({ size: 500, dropped: 3_500 });
+    expect(longJournal.entries.map((e) => e.seq)).toEqual(Array.from({ length: 500 }, (_, i) => 3_501 + i));
+    const shortJournal = await short.admin.journal();
+    expect({ size: shortJournal.size, dropped: shortJournal.dropped }).toEqual({ size: 50, dropped: 1_950 });
+    expect((await mock.admin.describeWorld("long")).journal).toEqual({ size: 500, dropped: 3_500, limit: 500 });
+    expect((await mock.admin.journal()).size).toBe(0);
+  });
+
   it("can be created seeded, with their own settings and clock, or replaced", async () => {
     const mock = frozenMock();
     const admin = await mock.admin.createWorld("acme", { world: acme, settings: { dailyMessagesPerEmployee: 1 }, clock: { start: "2027-01-01T00:00:00Z", frozen: true } });
