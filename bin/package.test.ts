@@ -169,9 +169,9 @@ describe("the package, packed and installed into a fresh project", () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("holds only dist/, the README and package.json, and depends on exactly what its entries import", () => {
+  it("holds only dist/, the README, the LICENSE and package.json, and depends on exactly what its entries import", () => {
     const paths = packed.files.map((file) => file.path);
-    expect(paths.filter((path) => !path.startsWith("dist/")).sort()).toEqual(["README.md", "package.json"]);
+    expect(paths.filter((path) => !path.startsWith("dist/")).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
     for (const entry of ["client", "mock", "mock-node", "contract"]) expect(paths).toEqual(expect.arrayContaining([`dist/entries/${entry}.js`, `dist/entries/${entry}.d.ts`]));
     expect(paths).toContain("dist/bin/dingtalk-edge.js");
     expect(paths.filter((path) => /\.test\.|\.ts$/.test(path) && !path.endsWith(".d.ts"))).toEqual([]);

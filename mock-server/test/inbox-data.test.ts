@@ -7,7 +7,7 @@ describe("the data behind the web inbox", () => {
     const response = await mock.fetch(`${mock.baseUrl}/__inbox`);
     expect(response.headers.get("content-type")).toContain("text/html");
     const html = await response.text();
-    expect(html).toContain("EventSource(\"/__admin/events\")");
+    expect(html).toContain('EventSource(base + "/__admin/events")');
     expect(html).not.toMatch(/(src|href)="https?:/);
   });
 

@@ -25,25 +25,22 @@ describe("two test files in parallel against one mock process", () => {
     const dir = await mkdtemp(join(tmpdir(), "parallel-worlds-"));
     const reportFile = join(dir, "report.json");
     try {
+      let output = "";
       const exitCode = await new Promise<number | null>((resolve, reject) => {
         const child = spawn(
           process.execPath,
           [join(repo, "node_modules/vitest/vitest.mjs"), "run", "--config", "mock-server/test/parallel-worlds/vitest.config.ts", "--reporter=json", `--outputFile=${reportFile}`],
           { cwd: repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } },
         );
-        let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));
         child.on("error", reject);
-        child.on("close", (code) => {
-          if (code !== 0) console.error(output);
-          resolve(code);
-        });
+        child.on("close", resolve);
       });
+      expect(exitCode, output).toBe(0);
       const report = JSON.parse(await readFile(reportFile, "utf8")) as JsonReport;
       const failures = report.testResults.flatMap((file) => file.assertionResults.flatMap((test) => test.failureMessages));
       expect(failures).toEqual([]);
-      expect(exitCode).toBe(0);
       expect(report.testResults.map((file) => file.name.split("/").pop()).sort()).toEqual(["world-a.parallel.ts", "world-b.parallel.ts"]);
       expect(report.numPassedTests).toBe(2);
       // They overlapped in time: each started before the other ended.
@@ -53,5 +50,5 @@ describe("two test files in parallel against one mock process", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -80,6 +80,8 @@ describe("vendor faults under load", () => {
   const world = useMockDingTalk();
 
   it("delivers every accepted recipient exactly once with 20% of vendor calls failing", async () => {
+    // Every call stays in the journal, to count the faulted share.
+    await world.mock.admin.updateSettings({ journalLimit: 10_000 });
     await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", probability: 0.1, seed: 7 });
     await world.mock.admin.addFault({ endpoint: "sendByTemplate", errcode: -1, probability: 0.06, seed: 8 });
     await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, probability: 0.05, seed: 9 });

@@ -13,6 +13,7 @@ export default defineConfig({
     globalSetup: ["./one-mock-process.ts"],
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 60_000,
+    testTimeout: 150_000,
+    hookTimeout: 150_000,
   },
 });

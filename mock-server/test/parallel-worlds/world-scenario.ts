@@ -1,4 +1,4 @@
-import { expect, inject } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { VendorPath } from "../../../protocol/index.ts";
 import { MockAdminClient } from "../../admin-client.ts";
 import { DEFAULT_APPROVED_TEMPLATE_ID, DEFAULT_INTERNAL_APP } from "../../world/default-world.ts";
@@ -19,7 +19,8 @@ export function worldOf(role: Role): string {
 
 /** Waits until `name` exists on the shared server: the other file got this far, so the two are running at once. */
 export async function waitForWorld(root: MockAdminClient, name: string, why: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: on a busy 2-core machine a vitest worker can take long to start.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if ((await root.worlds()).worlds.some((world) => world.name === name)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -83,4 +84,30 @@ export class WorldScenario {
     const tasks = (await (await fetch(`${this.base}/__admin/tasks`)).json()) as { tasks: unknown[] };
     expect(tasks.tasks).toHaveLength(2);
   }
+}
+
+/**
+ * One of the two files: create this world, wait for the other file's, send,
+ * wait until the other is done sending, then check this world holds nothing of the other's.
+ */
+export function describeParallelWorld(role: Role, other: Role): void {
+  const scenario = new WorldScenario(role);
+  describe(`world ${role} on a shared mock`, () => {
+    beforeAll(async () => {
+      await scenario.create();
+      await waitForWorld(scenario.root, worldOf(other), `world ${other}'s file should be running too`);
+    });
+    afterAll(async () => {
+      // Both worlds go when their file ends; the other file only reads its own.
+      await scenario.root.dropWorld(worldOf(role)).catch(() => {});
+      await scenario.root.dropWorld(`${worldOf(role)}-done`).catch(() => {});
+    });
+
+    it("sends, hits only its own limits, and moves only its own clock", async () => {
+      await scenario.act();
+      await scenario.root.createWorld(`${worldOf(role)}-done`);
+      await waitForWorld(scenario.root, `${worldOf(other)}-done`, `world ${other}'s file should finish its sends`);
+      await scenario.expectUntouched();
+    });
+  });
 }
