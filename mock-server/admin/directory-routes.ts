@@ -37,8 +37,8 @@ export function directoryRoutes(routes: DocumentedRoutes<WorldEnv>): void {
       const corp = state.world.corp(corpId);
       if (!corp?.hasDepartment(deptId)) throw new ProblemError(404, "department-not-found", `path.deptId: no department ${deptId} in ${corpId}`);
       const users = corp.directMembers(deptId).map((userid) => {
-        const messages = state.inbox.of(userid).filter((m) => m.corpId === corpId);
-        return { userid, name: corp.user(userid)?.name ?? userid, received: messages.length, unread: unread(state, userid, corpId) };
+        const received = state.inbox.stored(userid).filter((m) => m.delivery.corpId === corpId).length;
+        return { userid, name: corp.user(userid)?.name ?? userid, received, unread: unread(state, userid, corpId) };
       });
       return c.json({ corpId, deptId, name: corp.departmentName(deptId), users });
     },
@@ -57,10 +57,10 @@ export function directoryRoutes(routes: DocumentedRoutes<WorldEnv>): void {
       // Delivered today per (employee, app), from the inboxes: what the daily cap counts.
       const counts = new Map<string, { userid: string; agentId: number; used: number }>();
       for (const userid of state.inbox.recipients()) {
-        for (const message of state.inbox.of(userid)) {
-          if (chinaDay(message.receivedAtMs) !== today) continue;
-          const key = `${userid}/${message.agentId}`;
-          const entry = counts.get(key) ?? { userid, agentId: message.agentId, used: 0 };
+        for (const { delivery } of state.inbox.stored(userid)) {
+          if (chinaDay(delivery.receivedAtMs) !== today) continue;
+          const key = `${userid}/${delivery.agentId}`;
+          const entry = counts.get(key) ?? { userid, agentId: delivery.agentId, used: 0 };
           entry.used += 1;
           counts.set(key, entry);
         }
@@ -73,8 +73,8 @@ export function directoryRoutes(routes: DocumentedRoutes<WorldEnv>): void {
 
 function unread(state: MockState, userid: string, corpId: string): number {
   let count = 0;
-  for (const message of state.inbox.of(userid)) {
-    if (message.corpId === corpId && message.readAtMs === undefined && message.recalledAtMs === undefined) count += 1;
+  for (const message of state.inbox.stored(userid)) {
+    if (message.delivery.corpId === corpId && message.readAtMs === undefined && message.recalledAtMs === undefined) count += 1;
   }
   return count;
 }

@@ -48,9 +48,9 @@ describe("Inbox", () => {
         inbox = restored;
       }
       const userid = users[Math.floor(random() * users.length)]!;
-      const stored = inbox.deliver(userid, delivery(taskId), limit);
+      inbox.deliver(userid, delivery(taskId), limit);
       reference.deliver(userid, taskId, limit);
-      expect(stored.messageId).toBe(reference.lists.get(userid)!.at(-1)!.messageId);
+      expect(inbox.of(userid).at(-1)!.messageId).toBe(reference.lists.get(userid)!.at(-1)!.messageId);
 
       if (random() < 0.2) {
         // Read (or recall) one visible message in both.
@@ -81,5 +81,22 @@ describe("Inbox", () => {
     expect(inbox.of("u").map((m) => m.taskId)).toEqual([2, 3, 4, 5, 6, 7]);
     expect(inbox.markRead("u", inbox.snapshot().messages[0]![1][0]!.messageId, 1)).toBe(true);
     expect(inbox.markRead("u", "1-1", 1)).toBe(false);
+  });
+
+  it("stores one send's delivery once for all its recipients, also after a snapshot round trip", () => {
+    const inbox = new Inbox();
+    const shared = delivery(1);
+    for (const userid of ["a", "b", "c"]) inbox.deliver(userid, shared, 10);
+    inbox.deliver("a", delivery(2), 10);
+    expect(inbox.stored("b")[0]!.delivery).toBe(shared);
+    inbox.markRead("b", inbox.stored("b")[0]!.messageId, 5);
+    expect(inbox.of("a")[0]).not.toHaveProperty("readAtMs");
+    expect(inbox.of("b")[0]).toMatchObject({ taskId: 1, text: "message 1", readAtMs: 5 });
+
+    const restored = new Inbox();
+    restored.restore(JSON.parse(JSON.stringify(inbox.snapshot())));
+    expect(restored.stored("a")[0]!.delivery).toBe(restored.stored("c")[0]!.delivery);
+    expect(restored.stored("a")[1]!.delivery).not.toBe(restored.stored("a")[0]!.delivery);
+    expect(restored.snapshot()).toEqual(inbox.snapshot());
   });
 });

@@ -20,12 +20,24 @@ export interface InboxMessage {
 export type InboxDelivery = Omit<InboxMessage, "messageId" | "readAtMs" | "recalledAtMs">;
 
 /**
+ * One employee's copy of a send: the send's delivery, shared by every
+ * recipient (a 1,000-recipient send stores its title, text and data once),
+ * and what belongs to this copy alone.
+ */
+export interface StoredMessage {
+  readonly delivery: InboxDelivery;
+  readonly messageId: string;
+  readAtMs?: number;
+  recalledAtMs?: number;
+}
+
+/**
  * One employee's messages, oldest first. Only the newest `limit` are visible;
  * older ones are cut off in bulk once the list is a quarter over the limit, so
  * a full inbox does not shift 500 entries on every delivery.
  */
 interface UserInbox {
-  messages: InboxMessage[];
+  messages: StoredMessage[];
   limit: number;
 }
 
@@ -37,28 +49,16 @@ export class Inbox {
   #idPrefixTaskId = Number.NaN;
   #idPrefix = "";
 
-  deliver(userid: string, delivery: InboxDelivery, limitPerUser: number): InboxMessage {
+  deliver(userid: string, delivery: InboxDelivery, limitPerUser: number): void {
     if (delivery.taskId !== this.#idPrefixTaskId) {
       this.#idPrefix = `${delivery.taskId}-`;
       this.#idPrefixTaskId = delivery.taskId;
     }
-    // One object per recipient, built field by field (messageId last, as it always was).
-    const stored: InboxMessage = {
-      taskId: delivery.taskId,
-      corpId: delivery.corpId,
-      agentId: delivery.agentId,
-      appName: delivery.appName,
-      templateId: delivery.templateId,
-      title: delivery.title,
-      text: delivery.text,
-      data: delivery.data,
-      receivedAtMs: delivery.receivedAtMs,
-      messageId: this.#idPrefix + ++this.#sequence,
-    };
+    const stored: StoredMessage = { delivery, messageId: this.#idPrefix + ++this.#sequence };
     const inbox = this.#inboxes.get(userid);
     if (!inbox) {
       this.#inboxes.set(userid, { messages: [stored], limit: limitPerUser });
-      return stored;
+      return;
     }
     // Messages hidden under the old limit are gone for good, even if the limit grew.
     if (inbox.limit !== limitPerUser) {
@@ -67,33 +67,37 @@ export class Inbox {
     }
     inbox.messages.push(stored);
     if (inbox.messages.length > limitPerUser + Math.ceil(limitPerUser / 4)) keepNewest(inbox, limitPerUser);
-    return stored;
   }
 
-  /** The newest messages, at most the limit. */
-  of(userid: string): readonly InboxMessage[] {
+  /** The newest messages as stored, at most the limit: for counting without copying. */
+  stored(userid: string): readonly StoredMessage[] {
     const inbox = this.#inboxes.get(userid);
     if (!inbox) return [];
     const { messages, limit } = inbox;
     return messages.length > limit ? messages.slice(messages.length - limit) : messages;
   }
 
+  /** The newest messages, at most the limit, each whole. */
+  of(userid: string): InboxMessage[] {
+    return this.stored(userid).map(wholeMessage);
+  }
+
   /** Marks a message read (as the employee opening it would); false if there is none. */
   markRead(userid: string, messageId: string, nowMs: number): boolean {
-    const message = this.of(userid).find((m) => m.messageId === messageId);
+    const message = this.stored(userid).find((m) => m.messageId === messageId);
     if (!message) return false;
     message.readAtMs ??= nowMs;
     return true;
   }
 
   hasRead(userid: string, taskId: number): boolean {
-    return this.of(userid).some((m) => m.taskId === taskId && m.readAtMs !== undefined);
+    return this.stored(userid).some((m) => m.delivery.taskId === taskId && m.readAtMs !== undefined);
   }
 
   recallTask(userids: readonly string[], taskId: number, nowMs: number): void {
     for (const userid of userids) {
-      for (const message of this.of(userid)) {
-        if (message.taskId === taskId) message.recalledAtMs ??= nowMs;
+      for (const message of this.stored(userid)) {
+        if (message.delivery.taskId === taskId) message.recalledAtMs ??= nowMs;
       }
     }
   }
@@ -103,14 +107,41 @@ export class Inbox {
   }
 
   snapshot(): { sequence: number; messages: [string, InboxMessage[]][] } {
-    return { sequence: this.#sequence, messages: [...this.#inboxes.keys()].map((userid) => [userid, this.of(userid) as InboxMessage[]]) };
+    return { sequence: this.#sequence, messages: [...this.#inboxes.keys()].map((userid) => [userid, this.of(userid)]) };
   }
 
   restore(data: { sequence: number; messages: [string, InboxMessage[]][] }): void {
     this.#sequence = data.sequence;
+    // The recipients of one send share its delivery again, as they did before the snapshot.
+    const deliveries = new Map<number, InboxDelivery>();
+    const storedOf = (message: InboxMessage): StoredMessage => {
+      const { messageId, readAtMs, recalledAtMs, ...delivery } = message;
+      let shared = deliveries.get(delivery.taskId);
+      if (!shared) deliveries.set(delivery.taskId, (shared = delivery));
+      return { delivery: shared, messageId, ...(readAtMs === undefined ? {} : { readAtMs }), ...(recalledAtMs === undefined ? {} : { recalledAtMs }) };
+    };
     // A snapshot holds only visible messages: nothing to hide until the next delivery says the limit.
-    this.#inboxes = new Map(data.messages.map(([userid, messages]) => [userid, { messages, limit: Infinity }]));
+    this.#inboxes = new Map(data.messages.map(([userid, messages]) => [userid, { messages: messages.map(storedOf), limit: Infinity }]));
   }
+}
+
+/** A stored message as the admin API and snapshots show it, in the field order it always had. */
+function wholeMessage(stored: StoredMessage): InboxMessage {
+  const { delivery } = stored;
+  return {
+    taskId: delivery.taskId,
+    corpId: delivery.corpId,
+    agentId: delivery.agentId,
+    appName: delivery.appName,
+    templateId: delivery.templateId,
+    title: delivery.title,
+    text: delivery.text,
+    data: delivery.data,
+    receivedAtMs: delivery.receivedAtMs,
+    messageId: stored.messageId,
+    ...(stored.readAtMs === undefined ? {} : { readAtMs: stored.readAtMs }),
+    ...(stored.recalledAtMs === undefined ? {} : { recalledAtMs: stored.recalledAtMs }),
+  };
 }
 
 function keepNewest(inbox: UserInbox, limit: number): void {
