@@ -19,7 +19,7 @@ Options:
   --no-default-world    start worlds empty (seed them with PUT /__admin/world)
   --clock <ISO-8601>    start each world's clock at this instant
   --frozen-clock        keep clocks still until POST /__admin/clock moves them
-  --max-worlds <n>      worlds that may exist at once (default 1000)
+  --max-worlds <n>      named worlds that may exist at once, besides "default" (default 1000)
   --world-idle <min>    forget a world unused this many minutes (default 360; 0 never)
   -h, --help            show this help`;
 
@@ -63,7 +63,7 @@ export async function runMockCli(argv: string[], command = "npm run mock --"): P
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${args.port}"`);
   if (args.clock !== undefined && Number.isNaN(Date.parse(args.clock))) fail(`--clock must be an ISO-8601 instant, not "${args.clock}"`);
   if (args.world && args["no-default-world"]) fail("--world and --no-default-world exclude each other");
-  if (!/^[1-9]\d*$/.test(args["max-worlds"])) fail(`--max-worlds must be a whole number of at least 1, not "${args["max-worlds"]}"`);
+  if (!/^\d+$/.test(args["max-worlds"])) fail(`--max-worlds must be a whole number, not "${args["max-worlds"]}"`);
   if (!/^\d+$/.test(args["world-idle"])) fail(`--world-idle must be a whole number of minutes, not "${args["world-idle"]}"`);
 
   let world: "default" | "empty" | WorldSeed = args["no-default-world"] ? "empty" : "default";

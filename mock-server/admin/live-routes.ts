@@ -32,8 +32,8 @@ export function liveRoutes(routes: DocumentedRoutes<WorldEnv>): void {
         while (open) {
           while (queue.length > 0) {
             const event = queue.shift()!;
-            if (event.type === "world-dropped") {
-              // The world is gone: say so and end the stream, so the page can stop listening.
+            if (event.type === "world-dropped" || event.type === "world-replaced") {
+              // The world is gone (or a new one took its name): say so and end the stream.
               await stream.writeSSE({ event: event.type, data: "{}" });
               open = false;
               break;

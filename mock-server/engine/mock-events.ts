@@ -1,5 +1,5 @@
 /** What the live inbox hears about: a vendor call was answered (a send among them), or the world went away. */
-export type MockEvent = CallEvent | { type: "world-dropped" };
+export type MockEvent = CallEvent | { type: "world-dropped" } | { type: "world-replaced" };
 
 export interface CallEvent {
   type: "call";
@@ -29,13 +29,13 @@ export class MockEvents {
     }
   }
 
-  /** The world was dropped: tell every listener once, then forget them. */
-  end(): void {
+  /** The world was dropped (or replaced by a new one of its name): tell every listener once, then forget them. */
+  end(why: "dropped" | "replaced" = "dropped"): void {
     const listeners = [...this.#listeners];
     this.#listeners.clear();
     for (const listener of listeners) {
       try {
-        listener({ type: "world-dropped" });
+        listener({ type: why === "dropped" ? "world-dropped" : "world-replaced" });
       } catch {
         // A listener that fails on the way out changes nothing.
       }

@@ -32,7 +32,7 @@ export class MockState {
   readonly events = new MockEvents();
 
   /** The world and settings this state started with, which a reset goes back to. */
-  readonly #origin: { world: World; settings: MockSettings };
+  #origin: { world: World; settings: MockSettings };
 
   /**
    * `world`: undefined for the built-in default, null for an empty one, a seed,
@@ -89,6 +89,10 @@ export class MockState {
       inbox: this.inbox.snapshot(),
       journal: this.journal.snapshot(),
       faults: this.faults.snapshot(),
+      origin: {
+        world: this.#origin.world === this.world ? "current" : this.#origin.world === defaultWorldIndex() ? null : this.#origin.world.seed,
+        settings: this.#origin.settings,
+      },
     };
   }
 
@@ -104,6 +108,12 @@ export class MockState {
     this.inbox.restore(snapshot.inbox);
     this.journal.restore(snapshot.journal);
     this.faults.restore(snapshot.faults);
+    // Snapshots from before `origin` was kept reset to what they hold.
+    const origin = snapshot.origin ?? { world: "current", settings: this.settings };
+    this.#origin = {
+      world: origin.world === "current" ? this.world : indexWorld(origin.world ?? "default"),
+      settings: MockSettings.parse(origin.settings),
+    };
   }
 }
 
@@ -125,6 +135,8 @@ export interface MockSnapshot {
   inbox: ReturnType<Inbox["snapshot"]>;
   journal: ReturnType<Journal["snapshot"]>;
   faults: ReturnType<FaultRules["snapshot"]>;
+  /** What a reset goes back to: "current" when that is the world in force, null for the default one. */
+  origin?: { world: WorldSeed | null | "current"; settings: MockSettings };
 }
 
 function indexWorld(world: World | WorldSeed | "default"): World {

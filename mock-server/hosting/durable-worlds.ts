@@ -49,7 +49,9 @@ export class DurableWorlds implements WorldCatalog {
     return rows.map((row) => ({ name: row.name, basePath: worldBasePath(row.name), createdAt: new Date(row.createdAtMs).toISOString() }));
   }
 
+  /** Asks the registry first, so looking up a world that does not exist leaves no object behind. */
   async describe(name: string): Promise<WorldInfo | undefined> {
+    if (!(await worldRegistry(this.#env).has(name))) return undefined;
     return (await this.#world(name).describe()) ?? undefined;
   }
 
@@ -59,7 +61,8 @@ export class DurableWorlds implements WorldCatalog {
     return { info: outcome.info, replaced: outcome.replaced };
   }
 
-  drop(name: string): Promise<boolean> {
+  async drop(name: string): Promise<boolean> {
+    if (!(await worldRegistry(this.#env).has(name))) return false;
     return this.#world(name).drop();
   }
 

@@ -31,7 +31,7 @@ export class MemoryWorlds implements WorldCatalog {
   /** The world's state, created from the template on first use. */
   open(name: string): MockState {
     const now = this.#realNow();
-    const held = this.#worlds.get(name);
+    const held = this.#live(name, now);
     if (held) {
       held.lastUsedMs = now;
       return held.state;
@@ -41,7 +41,7 @@ export class MemoryWorlds implements WorldCatalog {
 
   /** The world's state if it exists; never creates one. */
   peek(name: string): MockState | undefined {
-    return this.#worlds.get(name)?.state;
+    return this.#live(name, this.#realNow())?.state;
   }
 
   async list(): Promise<WorldList["worlds"]> {
@@ -50,12 +50,12 @@ export class MemoryWorlds implements WorldCatalog {
   }
 
   async describe(name: string): Promise<WorldInfo | undefined> {
-    const held = this.#worlds.get(name);
+    const held = this.#live(name, this.#realNow());
     return held && describeWorld(name, held.state, held.createdAtMs, held.lastUsedMs);
   }
 
   async create(name: string, options: WorldOptions): Promise<{ info: WorldInfo; replaced: boolean }> {
-    const replaced = this.#forget(name);
+    const replaced = this.#forget(name, "replaced");
     const held = this.#add(name, this.#factory.create(options), this.#realNow());
     return { info: describeWorld(name, held.state, held.createdAtMs, held.lastUsedMs), replaced };
   }
@@ -72,28 +72,43 @@ export class MemoryWorlds implements WorldCatalog {
     return this.#worlds.size;
   }
 
+  /** The world if it exists and has not been idle too long; an idle one is forgotten here. */
+  #live(name: string, now: number): HeldWorld | undefined {
+    const held = this.#worlds.get(name);
+    if (held && this.#isIdle(name, held, now)) {
+      this.#forget(name);
+      return undefined;
+    }
+    return held;
+  }
+
+  #isIdle(name: string, held: HeldWorld, now: number): boolean {
+    return name !== DEFAULT_WORLD_NAME && this.limits.idleMs > 0 && now - held.lastUsedMs >= this.limits.idleMs;
+  }
+
+  /** The default world is always let in; the cap counts the named ones. */
   #add(name: string, state: MockState, now: number): HeldWorld {
     this.#forgetIdle(now);
-    if (this.#worlds.size >= this.limits.maxWorlds) {
-      throw worldLimitProblem(name, this.#worlds.size, this.limits.maxWorlds);
+    const named = this.#worlds.size - (this.#worlds.has(DEFAULT_WORLD_NAME) ? 1 : 0);
+    if (name !== DEFAULT_WORLD_NAME && named >= this.limits.maxWorlds) {
+      throw worldLimitProblem(name, named, this.limits.maxWorlds);
     }
     const held = { state, createdAtMs: now, lastUsedMs: now };
     this.#worlds.set(name, held);
     return held;
   }
 
-  #forget(name: string): boolean {
+  #forget(name: string, why: "dropped" | "replaced" = "dropped"): boolean {
     const held = this.#worlds.get(name);
     if (!held) return false;
     this.#worlds.delete(name);
-    held.state.events.end();
+    held.state.events.end(why);
     return true;
   }
 
   #forgetIdle(now: number): void {
-    if (this.limits.idleMs <= 0) return;
     for (const [name, held] of this.#worlds) {
-      if (name !== DEFAULT_WORLD_NAME && now - held.lastUsedMs >= this.limits.idleMs) this.#forget(name);
+      if (this.#isIdle(name, held, now)) this.#forget(name);
     }
   }
 }

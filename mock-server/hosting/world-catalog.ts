@@ -44,7 +44,7 @@ export type WorldList = z.output<typeof WorldList>;
 
 /** When the host forgets worlds. */
 export interface WorldLimits {
-  /** Worlds that may exist at once; creating one more is refused (503 `world-limit-reached`). */
+  /** Named worlds that may exist at once, besides "default" (always let in); one more is refused (503 `world-limit-reached`). */
   maxWorlds: number;
   /** Real time without a request after which a world other than "default" is forgotten; 0 keeps them. */
   idleMs: number;

@@ -20,6 +20,6 @@ export function worldLimitProblem(name: string, count: number, maxWorlds: number
   return new ProblemError(
     503,
     "world-limit-reached",
-    `path.world: cannot create world "${name}": ${count} worlds exist, at most ${maxWorlds}; DELETE /__admin/worlds/<name> the ones you are done with`,
+    `path.world: cannot create world "${name}": ${count} named worlds exist, at most ${maxWorlds}; DELETE /__admin/worlds/<name> the ones you are done with`,
   );
 }

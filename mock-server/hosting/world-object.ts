@@ -36,15 +36,23 @@ export class MockDingTalkObject extends DurableObject<MockEnv> {
   constructor(ctx: DurableObjectState, env: MockEnv) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
+      // Tables are made on the first write, so looking at a world that does not exist stores nothing.
+      if (!this.#hasTables()) return;
       const sql = ctx.storage.sql;
-      sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      sql.exec("CREATE TABLE IF NOT EXISTS snapshot_chunks (idx INTEGER PRIMARY KEY, data TEXT NOT NULL)");
       const meta = new Map(sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta").toArray().map((row) => [row.key, row.value]));
       this.#name = meta.get("name");
       this.#createdAtMs = meta.has("created_at") ? Number(meta.get("created_at")) : undefined;
       this.#lastUsedMs = this.#lastUsedStoredMs = Number(meta.get("last_used") ?? 0);
       const chunks = sql.exec<{ data: string }>("SELECT data FROM snapshot_chunks ORDER BY idx").toArray();
-      if (chunks.length > 0) this.#state.restore(JSON.parse(chunks.map((row) => row.data).join("")) as MockSnapshot);
+      if (chunks.length === 0) return;
+      try {
+        this.#state.restore(JSON.parse(chunks.map((row) => row.data).join("")) as MockSnapshot);
+      } catch (error) {
+        // A snapshot this version cannot read (an older format, say): start the world afresh rather than fail every request.
+        console.warn(`mock world ${this.#name ?? "?"}: stored state unreadable, starting afresh: ${(error as Error).message}`);
+        this.#state = factory.create();
+      }
+      // Stored before worlds had names (one object held the whole mock): it is the default world, registered on its next request.
     });
   }
 
@@ -52,9 +60,8 @@ export class MockDingTalkObject extends DurableObject<MockEnv> {
     const name = request.headers.get(WORLD_NAME_HEADER) ?? DEFAULT_WORLD_NAME;
     const basePath = request.headers.get(WORLD_BASE_HEADER) ?? "";
     if (this.#createdAtMs === undefined) {
-      const outcome = await this.#register(name);
-      if (outcome) return problemResponse(worldLimitProblem(name, outcome.count, outcome.maxWorlds), basePath + new URL(request.url).pathname);
-      this.#persist();
+      const refused = await this.ctx.blockConcurrencyWhile(() => this.#register(name));
+      if (refused) return problemResponse(worldLimitProblem(name, refused.count, refused.maxWorlds), basePath + new URL(request.url).pathname);
     }
     this.#touch();
     const response = await worldApp().app.fetch(request, { world: this.#state, basePath });
@@ -63,49 +70,63 @@ export class MockDingTalkObject extends DurableObject<MockEnv> {
     return response;
   }
 
-  /** Starts the world afresh from `options`; refused (as data) when the registry is full. */
-  async create(name: string, options: WorldOptions): Promise<CreateOutcome> {
-    const replaced = this.#createdAtMs !== undefined;
-    if (!replaced) {
-      const refused = await this.#register(name);
-      if (refused) return { ok: false, ...refused };
-    }
-    this.#state.events.end();
-    this.#state = factory.create(options);
-    this.#createdAtMs = Date.now();
-    this.#touch();
-    this.#persist();
-    return { ok: true, info: this.#describe(name), replaced };
+  /**
+   * Starts the world afresh from `options`; refused (as data) when the registry is full.
+   * Nothing else runs in this object meanwhile, so no call lands in the world being replaced.
+   */
+  create(name: string, options: WorldOptions): Promise<CreateOutcome> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const replaced = this.#createdAtMs !== undefined;
+      if (!replaced) {
+        const refused = await this.#register(name);
+        if (refused) return { ok: false, ...refused };
+      }
+      this.#state.events.end(replaced ? "replaced" : "dropped");
+      this.#state = factory.create(options);
+      this.#createdAtMs = Date.now();
+      this.#touch();
+      this.#persist();
+      return { ok: true, info: this.#describe(name), replaced };
+    });
   }
 
   describe(): WorldInfo | null {
     return this.#createdAtMs === undefined || this.#name === undefined ? null : this.#describe(this.#name);
   }
 
-  /** Forgets everything: storage, alarm and registry entry. The next request starts the world anew. */
-  async drop(): Promise<boolean> {
+  /**
+   * Forgets everything: storage, alarm and registry entry. The next request starts the world anew.
+   * Nothing else runs in this object meanwhile: a call cannot land in the world being dropped,
+   * nor re-register it between the wipe and the unregistering.
+   */
+  drop(): Promise<boolean> {
+    return this.ctx.blockConcurrencyWhile(() => this.#drop());
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.#createdAtMs === undefined || this.#name === DEFAULT_WORLD_NAME) return;
+      const { idleMs } = limitsFromEnv(this.env);
+      if (idleMs <= 0) return;
+      const idleUntil = this.#lastUsedMs + idleMs;
+      if (Date.now() >= idleUntil) await this.#drop();
+      else await this.ctx.storage.setAlarm(idleUntil);
+    });
+  }
+
+  async #drop(): Promise<boolean> {
     if (this.#createdAtMs === undefined) return false;
-    if (this.#name !== undefined) await worldRegistry(this.env).unregister(this.#name);
-    this.#state.events.end();
+    const name = this.#name;
+    // Wipe first: if the object dies before unregistering, the registry lists a world that starts afresh, never a hidden one with state.
+    this.#state.events.end("dropped");
     this.#state = factory.create();
     this.#createdAtMs = undefined;
     this.#lastUsedMs = this.#lastUsedStoredMs = 0;
     await this.ctx.storage.deleteAlarm();
-    const sql = this.ctx.storage.sql;
-    this.ctx.storage.transactionSync(() => {
-      sql.exec("DELETE FROM snapshot_chunks");
-      sql.exec("DELETE FROM meta");
-    });
+    // Every table with it: a dropped world leaves nothing stored.
+    await this.ctx.storage.deleteAll();
+    if (name !== undefined) await worldRegistry(this.env).unregister(name);
     return true;
-  }
-
-  override async alarm(): Promise<void> {
-    if (this.#createdAtMs === undefined || this.#name === DEFAULT_WORLD_NAME) return;
-    const { idleMs } = limitsFromEnv(this.env);
-    if (idleMs <= 0) return;
-    const idleUntil = this.#lastUsedMs + idleMs;
-    if (Date.now() >= idleUntil) await this.drop();
-    else await this.ctx.storage.setAlarm(idleUntil);
   }
 
   /** null when registered; the numbers when the registry is full. */
@@ -116,7 +137,18 @@ export class MockDingTalkObject extends DurableObject<MockEnv> {
     if (!(await registry.register(name, now, maxWorlds))) return { count: await registry.count(), maxWorlds };
     this.#name = name;
     this.#createdAtMs = now;
+    this.#persist();
     return null;
+  }
+
+  #hasTables(): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+  }
+
+  #ensureTables(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS snapshot_chunks (idx INTEGER PRIMARY KEY, data TEXT NOT NULL)");
   }
 
   #describe(name: string): WorldInfo {
@@ -129,6 +161,7 @@ export class MockDingTalkObject extends DurableObject<MockEnv> {
     this.#lastUsedMs = now;
     if (now - this.#lastUsedStoredMs < ALARM_SLACK_MS) return;
     this.#lastUsedStoredMs = now;
+    this.#ensureTables();
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_used', ?)", String(now));
     const { idleMs } = limitsFromEnv(this.env);
     if (this.#name !== DEFAULT_WORLD_NAME && idleMs > 0) void this.ctx.storage.setAlarm(now + idleMs + ALARM_SLACK_MS);
@@ -138,6 +171,7 @@ export class MockDingTalkObject extends DurableObject<MockEnv> {
   #persist(): void {
     const json = JSON.stringify(this.#state.snapshot());
     const sql = this.ctx.storage.sql;
+    this.#ensureTables();
     this.ctx.storage.transactionSync(() => {
       const setMeta = (key: string, value: string) => sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
       setMeta("schema_version", String(SCHEMA_VERSION));

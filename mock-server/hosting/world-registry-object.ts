@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { MockEnv } from "./durable-worlds.ts";
+import { DEFAULT_WORLD_NAME } from "./world-names.ts";
 
 /**
  * Under wrangler, the names of the worlds that exist (each world is its own
@@ -13,14 +14,16 @@ export class MockWorldRegistry extends DurableObject<MockEnv> {
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS worlds (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL)");
   }
 
-  /** True if the world is (now) registered; false if `maxWorlds` are already registered. */
+  /** True if the world is (now) registered; false if `maxWorlds` named worlds are already. "default" is always let in. */
   register(name: string, createdAtMs: number, maxWorlds: number): boolean {
-    const sql = this.ctx.storage.sql;
-    if (sql.exec("SELECT 1 FROM worlds WHERE name = ?", name).toArray().length > 0) return true;
-    const count = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM worlds").one().n;
-    if (count >= maxWorlds) return false;
-    sql.exec("INSERT INTO worlds (name, created_at) VALUES (?, ?)", name, createdAtMs);
+    if (this.has(name)) return true;
+    if (name !== DEFAULT_WORLD_NAME && this.count() >= maxWorlds) return false;
+    this.ctx.storage.sql.exec("INSERT INTO worlds (name, created_at) VALUES (?, ?)", name, createdAtMs);
     return true;
+  }
+
+  has(name: string): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM worlds WHERE name = ?", name).toArray().length > 0;
   }
 
   unregister(name: string): void {
@@ -34,7 +37,8 @@ export class MockWorldRegistry extends DurableObject<MockEnv> {
       .map((row) => ({ name: row.name, createdAtMs: row.created_at }));
   }
 
+  /** Named worlds, the ones the cap counts. */
   count(): number {
-    return this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM worlds").one().n;
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM worlds WHERE name != ?", DEFAULT_WORLD_NAME).one().n;
   }
 }

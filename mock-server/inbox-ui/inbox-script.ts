@@ -199,13 +199,15 @@ function connect() {
   let pending = null;
   events.addEventListener("open", () => { state.live = true; $("live").classList.add("on"); $("live").textContent = "live"; });
   events.addEventListener("error", () => { state.live = false; $("live").classList.remove("on"); $("live").textContent = "reconnecting…"; });
-  // Bursts of calls refresh once.
   events.addEventListener("world-dropped", () => {
     events.close();
     state.live = false;
     $("live").classList.remove("on");
     $("live").textContent = "world dropped";
   });
+  // A new world took this one's name: show it from scratch.
+  events.addEventListener("world-replaced", () => { events.close(); location.reload(); });
+  // Bursts of calls refresh once.
   events.addEventListener("call", () => { clearTimeout(pending); pending = setTimeout(() => refreshAll().catch(report), 150); });
 }
 

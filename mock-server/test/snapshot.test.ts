@@ -62,4 +62,23 @@ describe("MockState snapshots", () => {
     expect(restored.tasks.get(answer.task_id)?.delivered).toEqual(users);
     expect(restored.inbox.of("u01000").map((m) => m.taskId)).toEqual([answer.task_id]);
   });
+
+  it("keep what a reset goes back to: the world and settings the state started with", async () => {
+    const seed = { corps: [{ corpId: "acme", name: "Acme", departments: [{ deptId: 1, name: "Acme" }], users: [] }], internalApps: [], suites: [], templates: [] };
+    const mock = frozenMock();
+    await mock.admin.createWorld("acme", { world: seed, settings: { journalLimit: 7 } });
+    const acme = mock.world("acme");
+    await acme.admin.seedWorld({ corps: [], internalApps: [], suites: [], templates: [] });
+    await acme.admin.updateSettings({ journalLimit: 9 });
+
+    const restored = roundTrip(acme.state);
+    expect([...restored.world.corps()]).toEqual([]);
+    restored.reset();
+    expect([...restored.world.corps()].map((corp) => corp.corpId)).toEqual(["acme"]);
+    expect(restored.settings.journalLimit).toBe(7);
+    // A state whose world is still its origin shares it after the round trip too.
+    const untouched = roundTrip(roundTrip(mock.world("other").state));
+    untouched.reset();
+    expect(untouched.isDefaultWorld).toBe(true);
+  });
 });

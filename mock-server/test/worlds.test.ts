@@ -13,6 +13,17 @@ const acme = {
   templates: [{ templateId: "tpl-acme", status: "approved" as const, title: "Hi", content: "Hi ${name}" }],
 };
 
+/** Opens the world's event stream, does `action` once it is open, and reads the stream to its end. */
+async function streamUntilEnd(view: MockView, action: () => Promise<unknown>): Promise<string> {
+  const reader = (await view.fetch(`${view.baseUrl}/__admin/events`)).body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("event: hello")) text += decoder.decode((await reader.read()).value);
+  await action();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value);
+  return text;
+}
+
 async function sendTo(view: MockView, userids: string[]) {
   return send(view, await internalToken(view), { userids });
 }
@@ -151,36 +162,47 @@ describe("worlds under /w/<name>", () => {
     expect(mock.worlds.size).toBe(1);
   });
 
-  it("stop at maxWorlds with a clear problem, and create nothing", async () => {
-    const mock = createMockDingTalk({ clock: { start: MORNING, frozen: true }, worlds: { maxWorlds: 3 } });
+  it("stop at maxWorlds named worlds with a clear problem, create nothing, and always let the default one in", async () => {
+    const mock = createMockDingTalk({ clock: { start: MORNING, frozen: true }, worlds: { maxWorlds: 2 } });
     await mock.admin.createWorld("one");
     await mock.admin.createWorld("two");
     const refused = await mock.fetch(`${mock.baseUrl}/w/three/gettoken?appkey=a&appsecret=b`);
     const problem = await expectProblem(refused, 503, "world-limit-reached");
-    expect(problem.detail).toContain("3 worlds exist, at most 3");
+    expect(problem.detail).toContain("2 named worlds exist, at most 2");
     await expectProblem(await adminCall(mock, "PUT", "/__admin/worlds/three", {}), 503, "world-limit-reached");
     expect(mock.worlds.size).toBe(3);
     // Replacing a world that exists is not one more.
     expect((await adminCall(mock, "PUT", "/__admin/worlds/two", {})).status).toBe(200);
-    expect((await mock.admin.worlds()).limits).toEqual({ maxWorlds: 3, idleMs: 6 * 3_600_000 });
+    expect((await mock.admin.worlds()).limits).toEqual({ maxWorlds: 2, idleMs: 6 * 3_600_000 });
+    // Dropping the default world at the cap does not lock it out.
+    await mock.admin.dropWorld("default");
+    expect((await mock.fetch(`${mock.baseUrl}/__admin/clock`)).status).toBe(200);
+    expect(mock.worlds.peek("default")).toBeDefined();
   });
 
   it("forget worlds idle for idleMs of real time, but never the default one", async () => {
     let now = 0;
-    const worlds = new MemoryWorlds(new WorldFactory(), { maxWorlds: 3, idleMs: 1000 }, () => now);
+    const worlds = new MemoryWorlds(new WorldFactory({ clock: { start: MORNING, frozen: true } }), { maxWorlds: 2, idleMs: 1000 }, () => now);
     worlds.open("default");
     worlds.open("a");
     worlds.open("b");
+    worlds.open("b").clock.advance(60_000);
     now = 500;
     worlds.open("a");
     now = 1400;
     expect((await worlds.list()).map((w) => w.name)).toEqual(["default", "a"]);
     // At the cap a new world makes room only by forgetting idle ones.
     worlds.open("c");
-    expect(() => worlds.open("d")).toThrow(/at most 3/);
+    expect(() => worlds.open("d")).toThrow(/at most 2/);
     now = 2000;
     worlds.open("d");
     expect((await worlds.list()).map((w) => w.name)).toEqual(["default", "c", "d"]);
+    // An idle world is gone when it is next used, even before anything sweeps: it starts afresh.
+    worlds.open("c").clock.advance(60_000);
+    now = 3500;
+    expect(await worlds.describe("c")).toBeUndefined();
+    expect(worlds.open("d").clock.now()).toBe(Date.parse(MORNING));
+    expect(worlds.peek("default")).toBeDefined();
   });
 
   it("serve the OpenAPI document and the web inbox inside each world", async () => {
@@ -195,20 +217,11 @@ describe("worlds under /w/<name>", () => {
     expect(new URL(redirect.headers.get("location")!, `${team.baseUrl}/__inbox/`).pathname).toBe("/w/team/__inbox");
   });
 
-  it("tell a live inbox when its world is dropped, and end its stream", async () => {
+  it("tell a live inbox when its world is dropped or replaced, and end its stream", async () => {
     const mock = frozenMock();
-    const team = mock.world("live");
-    const response = await team.fetch(`${team.baseUrl}/__admin/events`);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    while (!text.includes("event: hello")) text += decoder.decode((await reader.read()).value);
-    await mock.admin.dropWorld("live");
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value);
-    }
-    expect(text).toContain("event: world-dropped");
+    expect(await streamUntilEnd(mock.world("live"), () => mock.admin.dropWorld("live"))).toContain("event: world-dropped");
+    const replaced = await streamUntilEnd(mock.world("live"), () => mock.admin.createWorld("live"));
+    expect(replaced).toContain("event: world-replaced");
+    expect(replaced).not.toContain("world-dropped");
   });
 });

@@ -65,10 +65,19 @@ describe("worlds under wrangler: one Durable Object each", () => {
     await callJson("/__admin/worlds/seeded", {}, 404);
     await callJson("/__admin/worlds/seeded", { method: "DELETE" }, 404);
     expect((await callJson<WorldList>("/__admin/worlds")).worlds.map((w) => w.name)).not.toContain("seeded");
-    const rows = await runInDurableObject(worldObject("seeded"), (_, state) => state.storage.sql.exec("SELECT idx FROM snapshot_chunks").toArray().length);
-    expect(rows).toBe(0);
+    const tables = await runInDurableObject(worldObject("seeded"), (_, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray());
+    expect(tables).toEqual([]);
     // Its next use starts it afresh from the default world.
     expect((await callJson<{ corps: unknown[] }>("/w/seeded/__admin/world")).corps.length).toBeGreaterThan(0);
+  });
+
+  it("resets a world to its own seed and settings even after an eviction", async () => {
+    await callJson("/__admin/worlds/origin", { method: "PUT", body: { world: "empty", settings: { journalLimit: 5 } } }, 201);
+    await callJson("/w/origin/__admin/settings", { method: "PUT", body: { journalLimit: 50 } });
+    await evictDurableObject(worldObject("origin"));
+    const summary = await callJson<{ corps: unknown[] }>("/w/origin/__admin/reset", { method: "POST" });
+    expect(summary.corps).toEqual([]);
+    expect((await callJson("/w/origin/__admin/settings")).journalLimit).toBe(5);
   });
 
   it("forgets a world whose idle alarm finds it unused, but never the default world", async () => {
@@ -91,9 +100,13 @@ describe("worlds under wrangler: one Durable Object each", () => {
     expect(await runDurableObjectAlarm(worldObject("default"))).toBe(false);
   });
 
-  it("refuses a bad world name without creating anything", async () => {
+  it("refuses a bad world name, and looks up or drops an unknown one, without creating any object", async () => {
+    const before = (await listDurableObjectIds(env.MOCK_DINGTALK)).length;
     const response = await exports.default.fetch(`${BASE}/w/bad!name/gettoken`);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "invalid-world-name" });
+    await callJson("/__admin/worlds/nobody-here", {}, 404);
+    await callJson("/__admin/worlds/nobody-here", { method: "DELETE" }, 404);
+    expect((await listDurableObjectIds(env.MOCK_DINGTALK)).length).toBe(before);
   });
 });
