@@ -1,11 +1,10 @@
 import { Hono, type Context } from "hono";
-import { getPath } from "hono/utils/url";
 import { pathParam, ProblemError, problemResponse, readJsonBody } from "../../protocol/problem-details.ts";
 import { DocumentedRoutes } from "../admin/route-registry.ts";
 import { openApiDocument } from "../openapi.ts";
 import { worldApp } from "../world-app.ts";
 import { WorldInfo, WorldList, WorldOptions, type WorldCatalog } from "./world-catalog.ts";
-import { DEFAULT_WORLD_NAME, isWorldName, routeToWorld, worldNameProblem } from "./world-names.ts";
+import { DEFAULT_WORLD_NAME, isWorldName, pathOf, routeToWorld, worldNameProblem } from "./world-names.ts";
 
 /**
  * The front of a mock server: `/__admin/worlds` manages the worlds, the
@@ -74,7 +73,7 @@ export function createMockHost(catalog: WorldCatalog): Hono {
   // Most calls are vendor calls to the default world: those skip this app's router and go straight to the world.
   const routed = app.fetch;
   app.fetch = (request, ...rest) => {
-    const path = getPath(request);
+    const path = pathOf(request.url);
     if (path.startsWith("/w/") || path.startsWith("/__admin/worlds") || path === "/openapi.json" || path === "/__admin/openapi.json") return routed(request, ...rest);
     return catalog.forward(DEFAULT_WORLD_NAME, "", request).catch((error: unknown) => {
       if (error instanceof ProblemError) return problemResponse(error, path);

@@ -43,3 +43,15 @@ export function routeToWorld(pathname: string): WorldRoute {
   const basePath = end === -1 ? pathname : pathname.slice(0, end);
   return { name, basePath, path: end === -1 ? "/" : pathname.slice(end) };
 }
+
+/** The path of an absolute URL, as sent (not decoded), without parsing the whole URL. */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start === -1) return "/";
+  let end = url.length;
+  const query = url.indexOf("?", start);
+  if (query !== -1) end = query;
+  const fragment = url.indexOf("#", start);
+  if (fragment !== -1 && fragment < end) end = fragment;
+  return url.slice(start, end);
+}
