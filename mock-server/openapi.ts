@@ -63,7 +63,9 @@ export function openApiDocument(adminRoutes: readonly RouteDoc[]): Record<string
     info: {
       title: "dingtalk-edge mock DingTalk",
       version: "1",
-      description: "A stateful double of DingTalk's work-notification API, plus its /__admin control API.",
+      description:
+        "A stateful double of DingTalk's work-notification API, plus its /__admin control API. " +
+        "Every path but /__admin/worlds also answers under /w/{world} for that world alone (created on first use); unprefixed paths reach the world named default.",
     },
     tags: [
       { name: "vendor", description: "The DingTalk endpoints, as the vendor answers them." },
