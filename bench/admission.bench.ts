@@ -32,6 +32,7 @@ import type { QuotaLimits, QuotaStore } from "../worker/quota/quota-store.ts";
 import { migrate } from "../worker/durable/schema.ts";
 import { SqlQuotaStore } from "../worker/durable/sql-quota-store.ts";
 import { NodeSqlStorage } from "./node-sql-storage.ts";
+import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -240,28 +241,11 @@ interface Stats {
 }
 
 function stats(ns: readonly number[]): Stats {
-  const sorted = [...ns].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! / 1000;
-  const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length / 1000;
-  return { n: sorted.length, p50Us: at(0.5), p99Us: at(0.99), meanUs: mean, minUs: sorted[0]! / 1000 };
+  const { n, p50, p99, mean, min } = percentiles(ns);
+  return { n, p50Us: p50 / 1000, p99Us: p99 / 1000, meanUs: mean / 1000, minUs: min / 1000 };
 }
 
-function fmtUs(us: number): string {
-  if (us >= 1000) return `${(us / 1000).toFixed(2)} ms`;
-  if (us >= 100) return `${us.toFixed(0)} µs`;
-  if (us >= 10) return `${us.toFixed(1)} µs`;
-  return `${us.toFixed(2)} µs`;
-}
-
-function fmtRatio(ratio: number): string {
-  return ratio >= 100 ? `${ratio.toFixed(0)}×` : ratio >= 10 ? `${ratio.toFixed(1)}×` : `${ratio.toFixed(2)}×`;
-}
-
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
+const fmtUs = (us: number) => fmtMs(us / 1000);
 
 async function main(): Promise<void> {
   const started = Date.now();

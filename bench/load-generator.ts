@@ -12,6 +12,7 @@
  */
 import net from "node:net";
 import { performance } from "node:perf_hooks";
+import { nearestRank } from "./report.ts";
 
 export interface LoadOptions {
   port: number;
@@ -212,6 +213,5 @@ export function summarise(samples: Float64Array, count: number): LatencySummary 
   if (count === 0) return { count: 0, meanMs: NaN, p50Ms: NaN, p90Ms: NaN, p99Ms: NaN, maxMs: NaN };
   let sum = 0;
   for (let i = 0; i < count; i++) sum += used[i]!;
-  const at = (p: number) => used[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))]!;
-  return { count, meanMs: sum / count, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), maxMs: used[count - 1]! };
+  return { count, meanMs: sum / count, p50Ms: nearestRank(used, 0.5), p90Ms: nearestRank(used, 0.9), p99Ms: nearestRank(used, 0.99), maxMs: used[count - 1]! };
 }

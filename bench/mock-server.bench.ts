@@ -24,6 +24,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildRequest, runLoad, summarise, type LatencySummary, type LoadResult } from "./load-generator.ts";
 import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies, type TargetName } from "./mock-targets.ts";
+import { children, killChildren, machineBusyShare, nextMessage, waitForExit } from "./child-processes.ts";
+import { alignColumns, fmtMs, fmtRatio } from "./report.ts";
 import type { ServerTimeResult } from "./server-time.ts";
 
 const { values: flags } = parseArgs({
@@ -102,7 +104,6 @@ interface HttpRun {
 
 // ------------------------------------------------------------ child processes
 
-const children = new Set<ChildProcess>();
 
 function spawnChild(script: string, args: string[], label: string): ChildProcess {
   const execArgv = [...CHILD_EXEC_ARGV];
@@ -114,69 +115,6 @@ function spawnChild(script: string, args: string[], label: string): ChildProcess
   children.add(child);
   child.once("exit", () => children.delete(child));
   return child;
-}
-
-function killChildren(): void {
-  for (const child of children) child.kill();
-}
-
-function nextMessage<T extends { type: string }>(child: ChildProcess, type: T["type"], timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-    };
-    const onMessage = (message: unknown) => {
-      if (typeof message === "object" && message !== null && (message as { type?: unknown }).type === type) {
-        cleanup();
-        resolve(message as T);
-      }
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`child process exited (code ${code}) before sending "${type}"`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`no "${type}" message from the child process within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      resolve();
-    }, timeoutMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Other processes on the machine skew every number; measure how busy it is before starting. */
-async function machineBusyShare(sampleMs: number): Promise<number> {
-  const total = () =>
-    os.cpus().reduce(
-      (acc, cpu) => {
-        const t = cpu.times;
-        acc.busy += t.user + t.nice + t.sys + t.irq;
-        acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
-        return acc;
-      },
-      { busy: 0, all: 0 },
-    );
-  const before = total();
-  await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const after = total();
-  const all = after.all - before.all;
-  return all > 0 ? (after.busy - before.busy) / all : 0;
 }
 
 // ---------------------------------------------------------------- server time
@@ -314,30 +252,12 @@ function pooledLatency(results: LoadResult[]): LatencySummary {
 
 // ---------------------------------------------------------------- formatting
 
-function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return "n/a";
-  if (ms < 1) return `${(ms * 1000).toFixed(ms < 0.1 ? 1 : 0)} µs`;
-  if (ms < 10) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(1)} ms`;
-}
-
 function fmtInt(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a";
 }
 
-function fmtRatio(mock: number, baseline: number): string {
-  const ratio = mock / baseline;
-  if (!Number.isFinite(ratio)) return "n/a";
-  return `${ratio >= 10 ? ratio.toFixed(1) : ratio >= 0.1 ? ratio.toFixed(2) : ratio.toFixed(3)}×`;
-}
-
 function fmtShare(share: number): string {
   return `${(share * 100).toFixed(0)}%`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   ").trimEnd()).join("\n");
 }
 
 function sizeLabel(recipients: number): string {
@@ -346,8 +266,8 @@ function sizeLabel(recipients: number): string {
 
 function latencyRows(label: string, baseline: LatencySummary, mock: LatencySummary): string[][] {
   return [
-    [`${label} p50`, fmtMs(baseline.p50Ms), fmtMs(mock.p50Ms), fmtRatio(mock.p50Ms, baseline.p50Ms)],
-    [`${label} p99`, fmtMs(baseline.p99Ms), fmtMs(mock.p99Ms), fmtRatio(mock.p99Ms, baseline.p99Ms)],
+    [`${label} p50`, fmtMs(baseline.p50Ms), fmtMs(mock.p50Ms), fmtRatio(mock.p50Ms / baseline.p50Ms)],
+    [`${label} p99`, fmtMs(baseline.p99Ms), fmtMs(mock.p99Ms), fmtRatio(mock.p99Ms / baseline.p99Ms)],
   ];
 }
 
@@ -397,13 +317,13 @@ async function main(): Promise<void> {
     const m = st("mock", recipients);
     stRows.push([`${sizeLabel(recipients)} (${fmtInt(b.iterations)} baseline, ${fmtInt(m.iterations)} mock calls)`, "", "", ""]);
     stRows.push(...latencyRows("  server time", b.latency, m.latency));
-    stRows.push(["  server time mean", fmtMs(b.latency.meanMs), fmtMs(m.latency.meanMs), fmtRatio(m.latency.meanMs, b.latency.meanMs)]);
+    stRows.push(["  server time mean", fmtMs(b.latency.meanMs), fmtMs(m.latency.meanMs), fmtRatio(m.latency.meanMs / b.latency.meanMs)]);
     const bCap = (b.iterations * 1000) / b.timedMs;
     const mCap = (m.iterations * 1000) / m.timedMs;
-    stRows.push(["  calls/s if the app did nothing else", fmtInt(bCap), fmtInt(mCap), fmtRatio(mCap, bCap)]);
+    stRows.push(["  calls/s if the app did nothing else", fmtInt(bCap), fmtInt(mCap), fmtRatio(mCap / bCap)]);
     stRows.push(["  drift: mean of last ¼ / first ¼ of calls", `${b.drift.toFixed(2)}×`, `${m.drift.toFixed(2)}×`, ""]);
   }
-  console.log(table(stRows));
+  console.log(alignColumns(stRows));
 
   console.log("");
   console.log(
@@ -417,16 +337,16 @@ async function main(): Promise<void> {
     const m = hr("mock", recipients);
     const range = (r: HttpRun) => `${fmtInt(Math.min(...r.roundRequestsPerSecond))}–${fmtInt(Math.max(...r.roundRequestsPerSecond))}`;
     httpRows.push([sizeLabel(recipients), "", "", ""]);
-    httpRows.push(["  requests/s (median of rounds)", fmtInt(b.requestsPerSecond), fmtInt(m.requestsPerSecond), fmtRatio(m.requestsPerSecond, b.requestsPerSecond)]);
+    httpRows.push(["  requests/s (median of rounds)", fmtInt(b.requestsPerSecond), fmtInt(m.requestsPerSecond), fmtRatio(m.requestsPerSecond / b.requestsPerSecond)]);
     httpRows.push(["  requests/s (slowest–fastest round)", range(b), range(m), ""]);
     httpRows.push(...latencyRows(`  latency, ${PLAN.http.connections} conns,`, b.latency, m.latency));
     httpRows.push(...latencyRows("  latency, 1 conn,", b.idleLatency, m.idleLatency));
-    httpRows.push(["  server CPU per request", fmtMs(b.serverCpuPerRequestMs), fmtMs(m.serverCpuPerRequestMs), fmtRatio(m.serverCpuPerRequestMs, b.serverCpuPerRequestMs)]);
+    httpRows.push(["  server CPU per request", fmtMs(b.serverCpuPerRequestMs), fmtMs(m.serverCpuPerRequestMs), fmtRatio(m.serverCpuPerRequestMs / b.serverCpuPerRequestMs)]);
     httpRows.push(["  server event loop busy", fmtShare(b.serverElu), fmtShare(m.serverElu), ""]);
     httpRows.push(["  server process CPU (of one core)", fmtShare(b.serverCpuShare), fmtShare(m.serverCpuShare), ""]);
     httpRows.push(["  server RSS at the end", `${fmtInt(b.serverRssMb)} MB`, `${fmtInt(m.serverRssMb)} MB`, ""]);
   }
-  console.log(table(httpRows));
+  console.log(alignColumns(httpRows));
 
   // Every answer must be a success, and the mock must have delivered to every recipient.
   const problems: string[] = [];
@@ -475,7 +395,7 @@ async function main(): Promise<void> {
   ];
   console.log("");
   console.log("Goals (reported, not enforced)");
-  console.log(table(goals.map((g) => [`  ${g.goal}`, g.measured, g.met ? "met" : "MISSED"])));
+  console.log(alignColumns(goals.map((g) => [`  ${g.goal}`, g.measured, g.met ? "met" : "MISSED"])));
 
   const elapsedS = (performance.now() - runStart) / 1000;
   mkdirSync(RESULTS_DIR, { recursive: true });

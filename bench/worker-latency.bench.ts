@@ -43,6 +43,7 @@ import {
 } from "../mock-server/world/default-world.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
 import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
+import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
 
 const HOST = LOOPBACK;
 const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
@@ -181,31 +182,14 @@ interface Stats {
 }
 
 function stats(ms: readonly number[]): Stats {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  return {
-    n: sorted.length,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    meanMs: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
-    minMs: sorted[0]!,
-    maxMs: sorted[sorted.length - 1]!,
-  };
+  const { n, p50, p99, mean, min, max } = percentiles(ms);
+  return { n, p50Ms: p50, p99Ms: p99, meanMs: mean, minMs: min, maxMs: max };
 }
 
 function halves(ms: readonly number[]): [number, number] {
   const middle = Math.floor(ms.length / 2);
   if (middle === 0) return [stats(ms).p50Ms, stats(ms).p50Ms];
   return [stats(ms.slice(0, middle)).p50Ms, stats(ms.slice(middle)).p50Ms];
-}
-
-const fmtMs = (ms: number) => (ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
-const fmtRatio = (r: number) => (r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
-
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
 interface PhaseResult {

@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import { createMockDingTalk } from "../mock-server/create-mock.ts";
 import { Journal } from "../mock-server/engine/journal.ts";
 import { defaultSettings } from "../mock-server/settings.ts";
+import { fmtRatio, table } from "./report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -103,19 +104,17 @@ const perEntry = (heapFull - heapNoJournals) / (WORLDS * JOURNAL_LIMIT);
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} KB`;
-const ratio = (value: number) => `${(value / baseline).toFixed(3)}×`;
+const ratio = (value: number) => fmtRatio(value / baseline);
 const rows: [string, string, string][] = [
-  ["baseline: one mock, default world, nothing sent", mb(baseline), "1.000×"],
+  ["baseline: one mock, default world, nothing sent", mb(baseline), fmtRatio(1)],
   ["one more world, nothing sent", kb(emptyWorld), ratio(emptyWorld)],
   [`one world with a full journal (${JOURNAL_LIMIT} sends)`, mb(fullWorld), ratio(fullWorld)],
   ["  of which its journal", mb(perEntry * JOURNAL_LIMIT), ratio(perEntry * JOURNAL_LIMIT)],
   ["one journal entry (a one-recipient send)", `${Math.round(perEntry)} B`, ""],
   [`${WORLDS} worlds with full journals, heap`, mb(heapFull - heapBefore), ratio(heapFull - heapBefore)],
 ];
-const width = Math.max(...rows.map((row) => row[0].length));
 console.log(`\nMemory of ${WORLDS} worlds on one mock (Node ${process.version}, ${cpus()[0]?.model ?? "?"}; ${calls.toLocaleString("en")} calls in ${fillSeconds.toFixed(1)} s)\n`);
-console.log(`${"".padEnd(width)}  ${"heap".padStart(9)}  vs baseline`);
-for (const [label, value, versus] of rows) console.log(`${label.padEnd(width)}  ${value.padStart(9)}  ${versus}`);
+console.log(table(["", "heap", "vs baseline"], rows));
 console.log(`\nprocess RSS with every world full: ${mb(rss)}`);
 
 const out = join(dirname(fileURLToPath(import.meta.url)), "results", `worlds-memory-${new Date().toISOString().replaceAll(":", "-").replace(".", "-")}.json`);

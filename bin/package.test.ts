@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
+import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler, wranglerDevArgs } from "../scripts/wrangler-dev-launcher.ts";
 
 interface Ran {
   code: number | null;
@@ -286,22 +286,7 @@ describe("the package, packed and installed into a fresh project", () => {
     writeFileSync(join(project, "wrangler.toml"), `name = "dingtalk-edge-consumer"\nmain = "worker.mjs"\ncompatibility_date = "2026-11-01"\n`);
     const [port, inspectorPort] = [await freePort(), await freePort()];
     const wrangler = new Wrangler(
-      [
-        "dev",
-        "--config",
-        join(project, "wrangler.toml"),
-        "--ip",
-        LOOPBACK,
-        "--port",
-        String(port),
-        "--inspector-ip",
-        LOOPBACK,
-        "--inspector-port",
-        String(inspectorPort),
-        "--persist-to",
-        join(work, "wrangler-state"),
-        "--show-interactive-dev-session=false",
-      ],
+      wranglerDevArgs({ config: join(project, "wrangler.toml"), port, inspectorPort, persistTo: join(work, "wrangler-state") }),
       false,
     );
     try {

@@ -149,6 +149,25 @@ export interface WorkerDevOptions {
   verbose?: boolean;
 }
 
+/** `wrangler dev` on loopback only (the server and its inspector), with its state where we say, and no interactive prompt. */
+export function wranglerDevArgs(options: { port: number; inspectorPort: number; persistTo: string; config?: string }): string[] {
+  return [
+    "dev",
+    ...(options.config ? ["--config", options.config] : []),
+    "--ip",
+    LOOPBACK,
+    "--port",
+    String(options.port),
+    "--inspector-ip",
+    LOOPBACK,
+    "--inspector-port",
+    String(options.inspectorPort),
+    "--persist-to",
+    options.persistTo,
+    "--show-interactive-dev-session=false",
+  ];
+}
+
 export interface RunningWorkerDev {
   url: string;
   wrangler: Wrangler;
@@ -173,21 +192,7 @@ export async function startWorkerDev(options: WorkerDevOptions): Promise<Running
     ...options.vars,
   };
   const wrangler = new Wrangler(
-    [
-      "dev",
-      "--ip",
-      LOOPBACK,
-      "--port",
-      String(port),
-      "--inspector-ip",
-      LOOPBACK,
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
-      state,
-      "--show-interactive-dev-session=false",
-      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-    ],
+    [...wranglerDevArgs({ port, inspectorPort, persistTo: state }), ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
     options.verbose ?? false,
   );
   let stopping: Promise<void> | undefined;

@@ -16,8 +16,6 @@ import { TokenStore } from "./token-store.ts";
 /** Everything one simulated DingTalk knows. The HTTP layer reads and changes it; nothing else does. */
 export class MockState {
   world: World;
-  /** True while the world is the built-in default, so snapshots need not carry 10,000 users. */
-  isDefaultWorld: boolean;
   settings: MockSettings;
   readonly clock: MockClock;
   tokens = new TokenStore();
@@ -31,6 +29,11 @@ export class MockState {
   /** Live notifications for the web inbox; not part of the snapshot. */
   readonly events = new MockEvents();
 
+  /** True while the world is the built-in default, so snapshots need not carry 10,000 users. */
+  get isDefaultWorld(): boolean {
+    return this.world === defaultWorldIndex();
+  }
+
   /** The world and settings this state started with, which a reset goes back to. */
   #origin: { world: World; settings: MockSettings };
 
@@ -41,7 +44,6 @@ export class MockState {
    */
   constructor(options: { world?: World | WorldSeed | null; settings?: MockSettings; clock: MockClock }) {
     this.world = indexWorld(options.world === undefined ? "default" : options.world ?? emptyWorld());
-    this.isDefaultWorld = this.world === defaultWorldIndex();
     this.settings = options.settings ?? defaultSettings();
     this.clock = options.clock;
     this.#origin = { world: this.world, settings: this.settings };
@@ -50,7 +52,6 @@ export class MockState {
   /** Replaces the world and forgets everything that happened in the old one. */
   reseed(world: World | WorldSeed | "default"): void {
     this.world = indexWorld(world);
-    this.isDefaultWorld = this.world === defaultWorldIndex();
     this.#clearActivity();
   }
 

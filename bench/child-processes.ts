@@ -1,0 +1,72 @@
+/**
+ * Child processes for the HTTP benchmark: waiting for their messages and
+ * their exit, and how busy the machine already is before a run starts.
+ */
+import type { ChildProcess } from "node:child_process";
+import os from "node:os";
+
+/** Every child started, so a failing run can stop them all. */
+export const children = new Set<ChildProcess>();
+
+export function killChildren(): void {
+  for (const child of children) child.kill();
+}
+
+export function nextMessage<T extends { type: string }>(child: ChildProcess, type: T["type"], timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    const onMessage = (message: unknown) => {
+      if (typeof message === "object" && message !== null && (message as { type?: unknown }).type === type) {
+        cleanup();
+        resolve(message as T);
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`child process exited (code ${code}) before sending "${type}"`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no "${type}" message from the child process within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve();
+    }, timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Other processes on the machine skew every number; measure how busy it is before starting. */
+export async function machineBusyShare(sampleMs: number): Promise<number> {
+  const total = () =>
+    os.cpus().reduce(
+      (acc, cpu) => {
+        const t = cpu.times;
+        acc.busy += t.user + t.nice + t.sys + t.irq;
+        acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
+        return acc;
+      },
+      { busy: 0, all: 0 },
+    );
+  const before = total();
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const after = total();
+  const all = after.all - before.all;
+  return all > 0 ? (after.busy - before.busy) / all : 0;
+}
