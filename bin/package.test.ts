@@ -105,10 +105,16 @@ console.log(JSON.stringify({
 /** The same in workerd: bundled by wrangler from the installed package, without nodejs_compat. */
 const WORKER_SCRIPT = `
 import { DingTalkClient, TokenProvider, internalAppTokenFetcher } from "dingtalk-edge/client";
+import { doubleTarget, runContract } from "dingtalk-edge/contract";
 import { createMockDingTalk, DEFAULT_APPROVED_TEMPLATE_ID, DEFAULT_INTERNAL_APP } from "dingtalk-edge/mock";
 
 export default {
-  async fetch() {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/contract") {
+      const double = createMockDingTalk();
+      const results = await runContract(await doubleTarget({ name: "in-process mock", baseUrl: double.baseUrl, fetch: double.fetch }));
+      return Response.json(results.map((result) => ({ id: result.id, status: result.status, reason: result.reason })));
+    }
     const { appKey, appSecret, agentId } = DEFAULT_INTERNAL_APP;
     const mock = createMockDingTalk();
     const vendor = { baseUrl: mock.baseUrl, fetch: mock.fetch, timeoutMs: 5_000 };
@@ -280,7 +286,7 @@ describe("the package, packed and installed into a fresh project", () => {
     }
   }, 120_000);
 
-  it("runs dingtalk-edge/mock and dingtalk-edge/client inside workerd (wrangler dev)", async () => {
+  it("runs dingtalk-edge/mock, /client and /contract inside workerd (wrangler dev)", async () => {
     writeFileSync(join(project, "worker.mjs"), WORKER_SCRIPT);
     // No nodejs_compat flag. (Recent compatibility dates give workerd some node: modules anyway: the test above checks the imports.)
     writeFileSync(join(project, "wrangler.toml"), `name = "dingtalk-edge-consumer"\nmain = "worker.mjs"\ncompatibility_date = "2026-11-01"\n`);
@@ -299,6 +305,11 @@ describe("the package, packed and installed into a fresh project", () => {
       expect(answer.runtime).toBe("Cloudflare-Workers");
       expect(answer.taskId).toBeGreaterThan(0);
       expect(answer.inbox).toEqual([SEND_TEXT]);
+
+      const contract = await fetch(`${url}contract`, { signal: AbortSignal.timeout(60_000) });
+      const results = (await contract.json()) as { id: string; status: string; reason?: string }[];
+      expect(results.length).toBeGreaterThan(20);
+      expect(results.filter((result) => result.status !== "pass")).toEqual([]);
     } finally {
       await wrangler.stop();
     }
