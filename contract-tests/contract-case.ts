@@ -2,17 +2,22 @@ import type { ContractTarget } from "./contract-target.ts";
 
 /**
  * One behaviour of DingTalk's work-notification API, stated once. `source`
- * names the document and clause it comes from (see contract-tests/README.md);
- * `known: false` marks a case where the vendor's behaviour is unknown, and
- * the case then checks only the part that is known.
+ * names the section of docs/dingtalk-api.md it comes from (which links the
+ * vendor's pages); `known: false` marks a case where the vendor's behaviour is
+ * unknown, and the case then checks only the part that is known.
  */
 export interface ContractCase {
   id: string;
   title: string;
   source: string;
   known: boolean;
-  /** What the target must offer for the case to run; otherwise it is skipped with this reason. */
-  needs?: "control" | "pendingTemplate";
+  /**
+   * What the target must offer for the case to run; otherwise it is skipped
+   * with the reason. "control": a steerable double; "pendingTemplate": a
+   * template awaiting approval; "thirdPartyApp": the target sends as a
+   * third-party app (get_corp_token and its suite ticket).
+   */
+  needs?: "control" | "pendingTemplate" | "thirdPartyApp";
   run(target: ContractTarget, check: Check): Promise<void>;
 }
 
@@ -24,13 +29,25 @@ export interface Check {
 
 export class ContractViolation extends Error {}
 
-export const check: Check = {
-  equal(actual, expected, what) {
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      throw new ContractViolation(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-    }
-  },
-  ok(condition, what) {
-    if (!condition) throw new ContractViolation(what);
-  },
-};
+/**
+ * A fresh `Check` that counts what it checked: a case that returns having
+ * checked nothing is reported as failed, never as passed.
+ */
+export function countingCheck(): Check & { readonly count: number } {
+  let count = 0;
+  return {
+    get count() {
+      return count;
+    },
+    equal(actual, expected, what) {
+      count++;
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+        throw new ContractViolation(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+      }
+    },
+    ok(condition, what) {
+      count++;
+      if (!condition) throw new ContractViolation(what);
+    },
+  };
+}

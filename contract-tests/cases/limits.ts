@@ -2,7 +2,7 @@ import type { ContractCase } from "../contract-case.ts";
 import { accessToken, forbiddenCodes, send, sendResult, type ContractTarget } from "../contract-target.ts";
 import { unique } from "./wire-conventions.ts";
 
-const LIMITS = "dingtalk-api.md § Limits (silent enforcement); seed page (API call description)";
+const LIMITS = "docs/dingtalk-api.md § Silent limits";
 
 /** Sends to `userids` in sends of at most 1,000; every send must succeed. */
 async function sendInChunks(target: ContractTarget, token: string, userids: readonly string[], data: Record<string, string>): Promise<void> {
@@ -77,7 +77,7 @@ export const limitCases: ContractCase[] = [
   {
     id: "limits.day-rolls-at-china-midnight",
     title: "the per-day rules start over at 00:00 China time (16:00 UTC)",
-    source: "dingtalk-api.md § Limits (\"Day\" is the vendor's calendar day, China time)",
+    source: LIMITS,
     known: true,
     needs: "control",
     async run(target, check) {

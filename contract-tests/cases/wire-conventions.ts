@@ -2,7 +2,7 @@ import { VendorPath } from "../../protocol/index.ts";
 import type { ContractCase } from "../contract-case.ts";
 import { accessToken, call, send } from "../contract-target.ts";
 
-const WIRE = "dingtalk-api.md § Wire conventions";
+const WIRE = "docs/dingtalk-api.md § Wire conventions";
 
 export const wireConventionCases: ContractCase[] = [
   {
@@ -13,7 +13,7 @@ export const wireConventionCases: ContractCase[] = [
     async run(target, check) {
       const { status, answer } = await send(target, "not-a-token", { userids: target.fixtures.userIds });
       check.equal(status, 200, "HTTP status of a refused call");
-      check.ok(answer.errcode !== 0, "a refused call has a non-zero errcode");
+      check.ok(Number.isInteger(answer.errcode) && answer.errcode !== 0, `a refused call has a non-zero errcode (got ${answer.errcode})`);
     },
   },
   {
@@ -56,7 +56,7 @@ export const wireConventionCases: ContractCase[] = [
   {
     id: "wire.form-body-with-token-in-body",
     title: "a form-encoded body with the token in the body is accepted (the seed's curl)",
-    source: `${WIRE}; seed page "Request example"`,
+    source: `${WIRE}; § Request examples on the sendbytemplate page`,
     known: true,
     async run(target, check) {
       const token = await accessToken(target);
