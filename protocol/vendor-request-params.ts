@@ -3,7 +3,10 @@
  * form-encoded or multipart body alike (the seed's curl puts the token in a
  * form body, the SDKs put it in the query). Body values win over query values.
  */
-export type RequestParams = { ok: true; params: Record<string, unknown> } | { ok: false; problem: string };
+export type RequestParams =
+  | { ok: true; params: Record<string, unknown> }
+  /** The body could not be read; `params` still holds the query's, so a token there is not lost with it. */
+  | { ok: false; problem: string; params: Record<string, unknown> };
 
 export async function readRequestParams(request: Request): Promise<RequestParams> {
   const params: Record<string, unknown> = queryParams(request.url);
@@ -12,15 +15,15 @@ export async function readRequestParams(request: Request): Promise<RequestParams
   const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
   if (contentType.includes("multipart/form-data")) {
     const form = await request.formData().catch(() => undefined);
-    if (!form) return { ok: false, problem: "the multipart body cannot be read" };
-    for (const [key, value] of form) if (typeof value === "string") params[key] = value;
+    if (!form) return { ok: false, problem: "the multipart body cannot be read", params };
+    for (const [key, value] of form) if (typeof value === "string") setParam(params, key, value);
     return { ok: true, params };
   }
   // Bytes, not .text(): workerd warns when a form body is read as text.
   const text = utf8.decode(await request.arrayBuffer());
   if (text.trim() === "") return { ok: true, params };
   if (contentType.includes("application/x-www-form-urlencoded")) {
-    for (const [key, value] of new URLSearchParams(text)) params[key] = value;
+    for (const [key, value] of new URLSearchParams(text)) setParam(params, key, value);
     return { ok: true, params };
   }
   // Anything that is not a form is read as JSON (clients often leave text/plain on a JSON body).
@@ -28,13 +31,23 @@ export async function readRequestParams(request: Request): Promise<RequestParams
   try {
     body = JSON.parse(text);
   } catch {
-    return { ok: false, problem: "the body is neither a form nor valid JSON" };
+    return { ok: false, problem: "the body is neither a form nor valid JSON", params };
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return { ok: false, problem: "the JSON body must be an object" };
+    return { ok: false, problem: "the JSON body must be an object", params };
   }
-  Object.assign(params, body);
+  for (const key of Object.keys(body)) setParam(params, key, (body as Record<string, unknown>)[key]);
   return { ok: true, params };
+}
+
+/**
+ * An own property, whatever the key: assigning `__proto__` (which JSON.parse
+ * and forms happily produce) would replace the object's prototype, and every
+ * parameter missing from the request would then be read from the attacker's
+ * object. As an own property it is just an unknown parameter, as the vendor sees it.
+ */
+function setParam(params: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Stateless when not streaming, so one serves every request. */

@@ -38,7 +38,7 @@ function unauthenticated(detail: string): ProblemError {
 
 const parsed = new Map<string, unknown>();
 
-/** Parses a JSON secret once per isolate; a broken one is a 500 that names the setting, never its value. */
+/** Parses a JSON secret once per isolate; a broken one is a 503 that names the setting, never its value. */
 function parseConfig<T extends z.ZodType>(name: string, json: string | undefined, schema: T): z.output<T> {
   const text = json ?? "[]";
   const cacheKey = `${name}\u0000${text}`;
@@ -47,12 +47,12 @@ function parseConfig<T extends z.ZodType>(name: string, json: string | undefined
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new ProblemError(500, "misconfigured", `${name} is not valid JSON`);
+    throw new ProblemError(503, "misconfigured", `${name} is not valid JSON`);
   }
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new ProblemError(500, "misconfigured", `${name}.${issue.path.join(".")}: ${issue.code}`);
+    throw new ProblemError(503, "misconfigured", `${name}.${issue.path.join(".")}: ${issue.code}`);
   }
   parsed.set(cacheKey, result.data);
   return result.data;

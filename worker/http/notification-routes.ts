@@ -1,44 +1,48 @@
 import type { Context, Hono } from "hono";
 import { parseJsonBody, ProblemError } from "../../protocol/problem-details.ts";
-import { MAX_USERIDS_PER_SEND_LIST, timingSafeEqualStrings } from "../../protocol/index.ts";
+import { timingSafeEqualStrings } from "../../protocol/index.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import { outOfScope, type Principal } from "../auth/principal.ts";
 import { AppRegistry, ConfigError, type AppConfig } from "../config/app-registry.ts";
+import { workerSettings, type WorkerSettings } from "../config/worker-settings.ts";
 import type { Env } from "../env.ts";
-import { idempotent } from "./idempotent.ts";
-import { NotificationBody, SuiteTicketBody } from "./notification-schemas.ts";
+import type { NotificationRecord } from "../send/notification-record.ts";
+import { BodyTooLargeError, readBoundedText } from "./bounded-body.ts";
+import { idempotencyKeyOf, idempotent, requestFingerprint } from "./idempotent.ts";
+import { parseNotificationBody, SuiteTicketBody } from "./notification-schemas.ts";
 import { parseNotificationId, newNotificationId, senderName } from "./notification-id.ts";
-import { answerForSend } from "./sender-answers.ts";
+import { answerForSend, isFinalAnswer } from "./sender-answers.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
 export function notificationRoutes(app: App): void {
   app.post("/v1/notifications", async (c) => {
-    const text = await c.req.text();
+    const text = await readBody(c.req.raw);
     const principal = await authenticate(c.req.raw, text, c.env);
-    const body = parseJsonBody(text, NotificationBody);
+    const async = /\brespond-async\b/i.test(c.req.header("prefer") ?? "");
+    const body = parseNotificationBody(text, { async, maxQueuedUserIds: settings(c.env).maxQueuedRecipients });
     const target = findApp(c.env, body.corpId, body.agentId);
     requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: body.templateId });
-    const async = /\brespond-async\b/i.test(c.req.header("prefer") ?? "");
-    if (!async && (body.userIds?.length ?? 0) > MAX_USERIDS_PER_SEND_LIST) {
-      throw new ProblemError(400, "invalid-request", `body.userIds: at most ${MAX_USERIDS_PER_SEND_LIST} without Prefer: respond-async`, [
-        { path: "body.userIds", message: `at most ${MAX_USERIDS_PER_SEND_LIST} user ids in one synchronous request` },
-      ]);
-    }
-    const key = c.req.header("idempotency-key") ?? principal.deliveryId;
-    return idempotent(c.env, principal, key, text, async () => {
+    const sender = c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId));
+    const run = async () => {
       const id = newNotificationId(target.corpId, target.agentId);
-      const answer = await c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId)).send({
+      const answer = await sender.send({
         id,
         corpId: target.corpId,
         agentId: target.agentId,
         templateId: body.templateId,
         userIds: body.userIds ?? [],
         deptIds: body.deptIds ?? [],
-        data: body.data,
+        data: body.data ?? {},
         async,
       });
-      return answerForSend(answer, c.req.path);
+      return { response: answerForSend(answer, c.req.path), final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
+    };
+    return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), await requestFingerprint(c.req.raw, text), run, {
+      replayReference: async (stored) => {
+        const record = await currentRecord(c.env, stored.notificationId);
+        return new Response(JSON.stringify(record), { status: stored.status, headers: stored.headers });
+      },
     });
   });
 
@@ -47,24 +51,56 @@ export function notificationRoutes(app: App): void {
     const id = c.req.param("id");
     const owner = parseNotificationId(id);
     const notFound = new ProblemError(404, "notification-not-found", `no notification "${id}"`, [{ path: "path.id", message: "unknown, expired or not yours" }]);
-    if (!owner || !AppRegistry.fromJson(c.env.DINGTALK_APPS).find(owner.corpId, owner.agentId)) throw notFound;
+    if (!owner || !registry(c.env).find(owner.corpId, owner.agentId)) throw notFound;
     // Out of scope reads as not found: a caller learns nothing about other apps' notifications.
     if (principal.scope.corps && !principal.scope.corps.includes(owner.corpId)) throw notFound;
     if (principal.scope.agents && !principal.scope.agents.includes(owner.agentId)) throw notFound;
     const story = await c.env.CORP_APP_SENDER.getByName(senderName(owner.corpId, owner.agentId)).story(id, owner.corpId, owner.agentId);
-    if (!story) throw notFound;
+    // The template is only known from the record itself.
+    if (!story || outOfScope(principal.scope, { corpId: owner.corpId, agentId: owner.agentId, templateId: story.templateId })) throw notFound;
     return c.json(story);
   });
 
   app.put("/v1/suite-tickets/:suiteKey", async (c) => {
     requireSuiteTicketToken(c);
-    const { suiteTicket } = parseJsonBody(await c.req.text(), SuiteTicketBody);
+    const { suiteTicket } = parseJsonBody(await readBody(c.req.raw), SuiteTicketBody);
     const suiteKey = c.req.param("suiteKey");
     const apps = registry(c.env).suites(suiteKey);
     if (apps.length === 0) throw new ProblemError(404, "unknown-suite", `no configured app uses suite "${suiteKey}"`, [{ path: "path.suiteKey", message: "unknown suite" }]);
     await Promise.all(apps.map((app) => c.env.CORP_APP_SENDER.getByName(senderName(app.corpId, app.agentId)).setSuiteTicket(suiteTicket)));
     return c.body(null, 204);
   });
+}
+
+/**
+ * A notification's record as it is now, for the replay of an answer too
+ * large to have been remembered whole. The story's per-task vendor details
+ * are left out: the send answered none of them.
+ */
+export async function currentRecord(env: Env, notificationId: string): Promise<NotificationRecord> {
+  const owner = parseNotificationId(notificationId);
+  const story = owner && (await env.CORP_APP_SENDER.getByName(senderName(owner.corpId, owner.agentId)).story(notificationId, owner.corpId, owner.agentId));
+  if (!story) throw new ProblemError(404, "notification-not-found", `the notification "${notificationId}" this Idempotency-Key answered is no longer kept`);
+  return { ...story, tasks: story.tasks.map((task) => ({ taskId: task.taskId, recipients: task.recipients })) };
+}
+
+/** The body, refused with 413 past MAX_REQUEST_BODY_BYTES before it is read to the end. */
+export async function readBody(request: Request): Promise<string> {
+  try {
+    return await readBoundedText(request);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    throw new ProblemError(413, "request-too-large", `the request body is larger than ${error.limit} bytes`, [{ path: "body", message: `at most ${error.limit} bytes` }]);
+  }
+}
+
+/** The worker's tunables; a broken one is the operator's to fix, and nothing is sent meanwhile. */
+export function settings(env: Env): WorkerSettings {
+  try {
+    return workerSettings(env);
+  } catch (error) {
+    throw new ProblemError(503, "misconfigured", error instanceof Error ? error.message : "a worker setting is invalid");
+  }
 }
 
 /** The configured app a request means; 422 naming the field when there is none. */
@@ -100,7 +136,7 @@ export function registry(env: Env): AppRegistry {
   try {
     return AppRegistry.fromJson(env.DINGTALK_APPS);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ProblemError(500, "misconfigured", error.message);
+    if (error instanceof ConfigError) throw new ProblemError(503, "misconfigured", error.message);
     throw error;
   }
 }

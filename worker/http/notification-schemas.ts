@@ -1,28 +1,20 @@
 import { z } from "zod";
-import { MAX_DEPT_IDS_PER_SEND, TemplateData } from "../../protocol/index.ts";
-
-/** The most user ids one request may name at all; the per-request limits of each mode are checked after expansion. */
-export const MAX_QUEUED_USERIDS = 100_000;
-
-/** A DingTalk userid: opaque, but never blank and never holding the vendor's list separator. */
-const UserId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[^,\s]+$/, "must not contain commas or white space");
+import { MAX_DEPT_IDS_PER_SEND, MAX_USERIDS_PER_SEND_LIST } from "../../protocol/index.ts";
+import { ProblemError, validate } from "../../protocol/problem-details.ts";
+import { AgentId, CorpId, DeptId, TemplateId, TemplateVariables, UserId } from "./send-fields.ts";
 
 /** POST /v1/notifications: malformed input is refused here, before any object or vendor sees it. */
 export const NotificationBody = z
   .object({
     /** The organisation; with agentId, picks the app. Both omitted: the configured default app. */
-    corpId: z.string().min(1).optional(),
-    agentId: z.number().int().positive().optional(),
-    templateId: z.string().min(1).max(128),
-    /** At most 5,000 in a synchronous request (the vendor's per-list maximum); queued requests may name more. */
-    userIds: z.array(UserId).max(MAX_QUEUED_USERIDS).optional(),
-    deptIds: z.array(z.number().int().positive()).max(MAX_DEPT_IDS_PER_SEND).optional(),
+    corpId: CorpId.optional(),
+    agentId: AgentId.optional(),
+    templateId: TemplateId,
+    /** How many depends on the mode (see parseNotificationBody); each id as the drop-in route reads it. */
+    userIds: z.array(UserId).optional(),
+    deptIds: z.array(DeptId).max(MAX_DEPT_IDS_PER_SEND).optional(),
     /** Template variables: string keys, string values, as the vendor requires. */
-    data: TemplateData.default({}),
+    data: TemplateVariables.optional(),
   })
   .strict()
   .refine((body) => (body.userIds?.length ?? 0) + (body.deptIds?.length ?? 0) > 0, {
@@ -30,5 +22,27 @@ export const NotificationBody = z
     path: ["userIds"],
   });
 export type NotificationBody = z.output<typeof NotificationBody>;
+
+/**
+ * The body, with the count of userIds checked first: a synchronous request
+ * names at most the vendor's 5,000 per list, a queued one at most
+ * `maxQueuedUserIds` (MAX_QUEUED_RECIPIENTS). Counting before validating each
+ * id keeps a huge list from costing more than its refusal.
+ */
+export function parseNotificationBody(text: string, options: { async: boolean; maxQueuedUserIds: number }): NotificationBody {
+  let raw: unknown;
+  try {
+    raw = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new ProblemError(400, "invalid-json", "the request body is not valid JSON");
+  }
+  const count = typeof raw === "object" && raw !== null && Array.isArray((raw as { userIds?: unknown }).userIds) ? (raw as { userIds: unknown[] }).userIds.length : 0;
+  const limit = options.async ? options.maxQueuedUserIds : MAX_USERIDS_PER_SEND_LIST;
+  if (count > limit) {
+    const message = options.async ? `at most ${limit} user ids in one queued request` : `at most ${limit} user ids in one synchronous request; more need Prefer: respond-async`;
+    throw new ProblemError(400, "invalid-request", `body.userIds: ${message}`, [{ path: "body.userIds", message }]);
+  }
+  return validate(NotificationBody, raw, "body");
+}
 
 export const SuiteTicketBody = z.object({ suiteTicket: z.string().min(1).max(512) }).strict();

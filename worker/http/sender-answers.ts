@@ -1,3 +1,4 @@
+import { ErrCode } from "../../protocol/index.ts";
 import { ProblemError, problemResponse } from "../../protocol/problem-details.ts";
 import type { SenderAnswer } from "../durable/corp-app-sender.ts";
 import type { NotificationRecord } from "../send/notification-record.ts";
@@ -67,4 +68,34 @@ function recordAnswer(record: NotificationRecord): Response {
       ...(queued ? { "preference-applied": "respond-async" } : {}),
     },
   });
+}
+
+/**
+ * Codes after which the vendor may well take the same send later: busy, a
+ * system error, a QPS limit (the client's retryable set, worker/dingtalk/errors.ts).
+ * A failure without a code never got an answer at all.
+ */
+const PASSING_VENDOR_CODES: ReadonlySet<number> = new Set([ErrCode.SYSTEM_BUSY, ErrCode.SYSTEM_ERROR, ErrCode.APP_API_QPS_EXCEEDED, ErrCode.GLOBAL_API_QPS_EXCEEDED]);
+
+/**
+ * Whether a retry of the same request must get this answer again. Not when
+ * nothing went out for a reason that passes (a full minute window, a busy or
+ * unreachable vendor or directory, a misconfiguration the operator will fix):
+ * a retry then should try again. Both routes ask this of the outcome itself,
+ * whatever status or errcode they answer it with.
+ */
+export function isFinalAnswer(answer: SenderAnswer): boolean {
+  switch (answer.kind) {
+    case "window-full":
+    case "directory-unavailable":
+    case "misconfigured":
+      return false;
+    case "recorded": {
+      const { summary, recipients } = answer.record;
+      if (summary.sent > 0 || summary.queued > 0 || summary.failed === 0) return true;
+      return !recipients.some((r) => r.status === "failed" && (r.error.code === undefined || PASSING_VENDOR_CODES.has(r.error.code)));
+    }
+    default:
+      return true;
+  }
 }

@@ -1,104 +1,122 @@
 import type { Hono } from "hono";
-import { ErrCode, errmsgFor, SendByTemplateWire, TaskQueryRequest, VendorPath } from "../../protocol/index.ts";
+import { ErrCode, errmsgFor, VendorPath } from "../../protocol/index.ts";
 import { ProblemError } from "../../protocol/problem-details.ts";
-import { readRequestParams } from "../../protocol/vendor-request-params.ts";
-import { parseTemplateData, splitList } from "../../protocol/wire-fields.ts";
+import { readRequestParams, type RequestParams } from "../../protocol/vendor-request-params.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AppConfig } from "../config/app-registry.ts";
 import type { SenderAnswer } from "../durable/corp-app-sender.ts";
 import type { Env } from "../env.ts";
-import { idempotent } from "./idempotent.ts";
+import { idempotencyKeyOf, idempotent, requestFingerprint } from "./idempotent.ts";
 import { newNotificationId, senderName } from "./notification-id.ts";
-import { requireScope, registry } from "./notification-routes.ts";
+import { currentRecord, readBody, registry, requireScope, settings } from "./notification-routes.ts";
+import { isFinalAnswer } from "./sender-answers.ts";
+import { readTaskQuery, readVendorSend } from "./vendor-send-request.ts";
 
 /**
  * The vendor's own routes, so code that already speaks DingTalk switches by
  * changing its base URL. The caller's credential is our API key, in
  * `access_token` where SDKs put the vendor token (or a Bearer header); never a
- * vendor token. Answers are vendor-shaped (HTTP 200, errcode); what happened to
- * each recipient is added under `dingtalk_edge`.
+ * vendor token. Answers are vendor-shaped (HTTP 200, errcode), refusals
+ * included; what happened to each recipient is added under `dingtalk_edge`.
  */
 export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
-  app.post(VendorPath.sendByTemplate, async (c) => {
-    const { text, read } = await readOnce(c.req.raw);
-    return vendorAnswer(async () => {
-      const principal = await authenticate(c.req.raw, text, c.env, { tokenInQuery: true, tokenFrom: read.ok ? read.params : {} });
+  app.post(VendorPath.sendByTemplate, (c) =>
+    vendorAnswer(async () => {
+      const { text, read } = await readOnce(c.req.raw);
+      const principal = await authenticate(c.req.raw, text, c.env, { tokenInQuery: true, tokenFrom: read.params });
       if (!read.ok) return failure(ErrCode.BODY_NOT_JSON, read.problem);
-      const parsed = SendByTemplateWire.safeParse(read.params);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        return failure(ErrCode.INVALID_PARAMETER, `${issue.path.join(".") || "body"}: ${issue.message}`);
-      }
-      const request = parsed.data;
-      const target = appForAgent(c.env, principal, request.agent_id);
-      if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent ${request.agent_id} is not an app this key may use`);
-      requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: request.template_id });
-      const data = parseTemplateData(request.data);
-      if (typeof data === "string") return failure(ErrCode.INVALID_PARAMETER, `data: ${data}`);
-      const deptIds = splitList(request.dept_id_list);
-      if (deptIds.some((id) => !/^\d+$/.test(id))) return failure(ErrCode.INVALID_PARAMETER, "dept_id_list: not a list of department ids");
       const async = /\brespond-async\b/i.test(c.req.header("prefer") ?? "");
-      const response = await idempotent(c.env, principal, c.req.header("idempotency-key") ?? principal.deliveryId, text, async () => {
+      const parsed = readVendorSend(read.params, { async, maxQueuedUserIds: settings(c.env).maxQueuedRecipients });
+      if (!parsed.ok) return failure(parsed.errcode, parsed.message);
+      const request = parsed.value;
+      const target = appForAgent(c.env, principal, request.agentId);
+      if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent_id: agent ${request.agentId} is not an app this key may use`);
+      requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: request.templateId });
+      const run = async () => {
+        const id = newNotificationId(target.corpId, target.agentId);
         const answer = await c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId)).send({
-          id: newNotificationId(target.corpId, target.agentId),
+          id,
           corpId: target.corpId,
           agentId: target.agentId,
-          templateId: request.template_id,
-          userIds: [...new Set(splitList(request.userid_list))],
-          deptIds: deptIds.map(Number),
-          data,
+          templateId: request.templateId,
+          userIds: request.userIds,
+          deptIds: request.deptIds,
+          data: request.data,
           async,
         });
-        return Response.json(vendorShaped(answer));
+        const response = withRequestId(vendorShaped(answer));
+        return { response, final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
+      };
+      return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), await requestFingerprint(c.req.raw, text), run, {
+        replayReference: async (stored) =>
+          withRequestId(vendorShaped({ kind: "recorded", record: await currentRecord(c.env, stored.notificationId) }), stored.headers),
       });
-      return response;
-    });
-  });
+    }),
+  );
 
   for (const [path, kind] of [
     [VendorPath.getSendProgress, "progress"],
     [VendorPath.getSendResult, "result"],
   ] as const) {
-    app.post(path, async (c) => {
-      const { text, read } = await readOnce(c.req.raw);
-      return vendorAnswer(async () => {
-        const principal = await authenticate(c.req.raw, text, c.env, { tokenInQuery: true, tokenFrom: read.ok ? read.params : {} });
-        const parsed = TaskQueryRequest.safeParse(read.ok ? read.params : {});
-        if (!parsed.success) return failure(ErrCode.INVALID_PARAMETER, `${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message}`);
-        const target = appForAgent(c.env, principal, parsed.data.agent_id);
-        if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent ${parsed.data.agent_id} is not an app this key may use`);
-        const answer = await c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId)).taskQuery(kind, target.corpId, target.agentId, parsed.data.task_id);
-        return Response.json(answer);
-      });
-    });
+    app.post(path, (c) =>
+      vendorAnswer(async () => {
+        const { text, read } = await readOnce(c.req.raw);
+        const principal = await authenticate(c.req.raw, text, c.env, { tokenInQuery: true, tokenFrom: read.params });
+        if (!read.ok) return failure(ErrCode.BODY_NOT_JSON, read.problem);
+        const parsed = readTaskQuery(read.params);
+        if (!parsed.ok) return failure(parsed.errcode, parsed.message);
+        const { agentId, taskId } = parsed.value;
+        const target = appForAgent(c.env, principal, agentId);
+        if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent_id: agent ${agentId} is not an app this key may use`);
+        // A task id does not say which template it used, so a key limited to templates cannot be shown one.
+        if (principal.scope.templates) {
+          return failure(ErrCode.INVALID_PARAMETER, "task_id: this key is limited to some templates, and a task id does not say which template it used; read GET /v1/notifications/:id instead");
+        }
+        const answer = await c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId)).taskQuery(kind, target.corpId, target.agentId, taskId);
+        return withRequestId(answer);
+      }),
+    );
   }
+
+  // What the vendor answers for an API it does not have, rather than a 404 an SDK cannot read.
+  app.all("/topapi/*", (c) => vendorAnswer(async () => failure(ErrCode.INVALID_API_NAME, `${c.req.method} ${c.req.path} is not served here`)));
 }
 
-/** The raw body (signatures and idempotency hash it) and the vendor-style parameters, reading the body once. */
-async function readOnce(request: Request): Promise<{ text: string; read: Awaited<ReturnType<typeof readRequestParams>> }> {
-  // Bytes, not .text(): workerd warns when a form body is read as text.
-  const text = new TextDecoder().decode(await request.arrayBuffer());
+/** The raw body (signatures and idempotency hash it) and the vendor-style parameters, reading the body once and at most MAX_REQUEST_BODY_BYTES. */
+async function readOnce(request: Request): Promise<{ text: string; read: RequestParams }> {
+  const text = await readBody(request);
   const read = await readRequestParams(new Request(request.url, { method: request.method, headers: request.headers, body: text }));
   return { text, read };
 }
 
-/** The app with this agent id among those the caller may use; the caller's corps narrow it when there are several. */
+/** The app with this agent id among those the caller's scope allows; none when the scope leaves no app or several. */
 function appForAgent(env: Env, principal: Principal, agentId: number): AppConfig | undefined {
-  const corps = principal.scope.corps;
-  if (corps?.length === 1) return registry(env).find(corps[0], agentId);
-  return registry(env).find(undefined, agentId);
+  const { corps, agents } = principal.scope;
+  if (agents && !agents.includes(agentId)) return undefined;
+  const apps = registry(env);
+  const candidates = (corps ?? [undefined]).map((corpId) => apps.find(corpId, agentId)).filter((app) => app !== undefined);
+  return candidates.length === 1 ? candidates[0] : undefined;
 }
 
-/** Auth and scope failures become the vendor's own envelopes, so an SDK reacts to them as it knows how. */
+/** Every refusal becomes the vendor's own envelope, so an SDK reacts to it as it knows how; `dingtalk_edge.problem` says which. */
 async function vendorAnswer(run: () => Promise<Response>): Promise<Response> {
   try {
-    return withRequestId(await run());
+    return await run();
   } catch (error) {
-    if (!(error instanceof ProblemError)) throw error;
-    if (error.status === 401) return withRequestId(Response.json(wrapped(ErrCode.INVALID_ACCESS_TOKEN, `invalid API key: ${error.message}`)));
-    if (error.status === 403) return withRequestId(Response.json({ ...failureBody(ErrCode.INVALID_AGENT_ID, error.message), dingtalk_edge: { problem: error.code } }));
-    return withRequestId(Response.json(failureBody(ErrCode.INVALID_PARAMETER, error.message)));
+    if (!(error instanceof ProblemError)) {
+      // Log the kind, never the message: it may quote request parameters.
+      console.error("worker: unexpected error on a drop-in route", error instanceof Error ? error.name : typeof error);
+      return withRequestId({ ...failureBody(ErrCode.SYSTEM_ERROR, "the worker failed unexpectedly"), dingtalk_edge: { problem: "internal-error" } });
+    }
+    const problem = { dingtalk_edge: { problem: error.code } };
+    if (error.status === 401) return withRequestId({ ...wrapped(ErrCode.INVALID_ACCESS_TOKEN, `invalid API key: ${error.message}`), ...problem });
+    if (error.status === 403) return withRequestId({ ...failureBody(ErrCode.INVALID_AGENT_ID, error.message), ...problem });
+    // Still running elsewhere: "busy" is what SDKs retry.
+    if (error.status === 409) return withRequestId({ ...failureBody(ErrCode.SYSTEM_BUSY, error.message), ...problem });
+    if (error.status >= 500) return withRequestId({ ...failureBody(ErrCode.SYSTEM_ERROR, error.message), ...problem });
+    const field = error.errors[0]?.path.replace(/^(header|body)\./, "") ?? "request";
+    return withRequestId({ ...failureBody(ErrCode.INVALID_PARAMETER, `${field}: ${error.message}`), ...problem });
   }
 }
 
@@ -117,12 +135,19 @@ function vendorShaped(answer: SenderAnswer): Record<string, unknown> {
     return { ...wrapped(ErrCode.APP_API_QPS_EXCEEDED, `recipients-per-minute limit: retry after ${retryAfterSeconds} s`), dingtalk_edge: { problem: "minute-window-full", retryAfterSeconds } };
   }
   if (answer.kind === "accepted") throw new Error("an accepted send is always answered with its record");
-  const message = "message" in answer ? answer.message : answer.kind;
-  return { ...failureBody(answer.kind === "directory-unavailable" ? ErrCode.SYSTEM_BUSY : ErrCode.INVALID_PARAMETER, message), dingtalk_edge: { problem: answer.kind } };
+  const code =
+    answer.kind === "directory-unavailable" ? ErrCode.SYSTEM_BUSY : answer.kind === "misconfigured" ? ErrCode.SYSTEM_ERROR : ErrCode.INVALID_PARAMETER;
+  const message =
+    answer.kind === "too-many-recipients"
+      ? `userid_list, dept_id_list: the request reaches ${answer.recipients} employees; at most ${answer.limit}`
+      : answer.kind === "too-many-departments"
+        ? `dept_id_list: the departments expand to more than ${answer.limit} departments`
+        : `${answer.message}. Nothing was sent.`;
+  return { ...failureBody(code, message), dingtalk_edge: { problem: answer.kind } };
 }
 
 function failure(code: number, detail: string): Response {
-  return Response.json(failureBody(code, detail));
+  return withRequestId(failureBody(code, detail));
 }
 
 function failureBody(code: number, detail: string) {
@@ -133,10 +158,8 @@ function wrapped(subCode: number, subMsg: string) {
   return { errcode: ErrCode.WRAPPED, sub_code: String(subCode), sub_msg: subMsg, errmsg: `ding talk error[subcode=${subCode},submsg=${subMsg}]` };
 }
 
-async function withRequestId(response: Response): Promise<Response> {
-  if (!(response.headers.get("content-type") ?? "").includes("json")) return response;
-  const body = (await response.clone().json()) as Record<string, unknown>;
-  if (typeof body.request_id === "string") return response;
-  const headers = new Headers(response.headers);
-  return new Response(JSON.stringify({ ...body, request_id: crypto.randomUUID().replaceAll("-", "").slice(0, 13) }), { status: response.status, headers });
+/** HTTP 200 and a `request_id`, as every vendor answer has. */
+function withRequestId(body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
+  const requestId = typeof body.request_id === "string" ? body.request_id : crypto.randomUUID().replaceAll("-", "").slice(0, 13);
+  return new Response(JSON.stringify({ ...body, request_id: requestId }), { status: 200, headers: { ...headers, "content-type": "application/json" } });
 }

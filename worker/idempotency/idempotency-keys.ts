@@ -6,10 +6,17 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** A first request still "in progress" after this long was cut short (its object restarted): a retry may take over. */
 const STALE_IN_PROGRESS_MS = 2 * 60 * 1000;
 
+/**
+ * A remembered answer, small whatever the answer was: one SQLite value holds
+ * at most 2 MB, and the record of a large send is bigger. Small bodies are
+ * kept as they are; a large one is kept as the notification it describes,
+ * which the replay reads again.
+ */
 export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
+  notificationId?: string;
 }
 
 export type Begin =
@@ -55,7 +62,10 @@ export class IdempotencyKeys extends DurableObject<Env> {
     if (live) {
       const waiter = this.#waiting.get(key);
       if (waiter) {
-        const response = await waiter.promise;
+        // Bounded: a first request that never reports back (its isolate died) must not hold every retry forever.
+        let timer: Parameters<typeof clearTimeout>[0];
+        const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, STALE_IN_PROGRESS_MS)));
+        const response = await Promise.race([waiter.promise, giveUp]).finally(() => clearTimeout(timer));
         return response ? { kind: "replay", response } : { kind: "in-progress" };
       }
       if (nowMs - row.created_at_ms < STALE_IN_PROGRESS_MS) return { kind: "in-progress" };
@@ -68,16 +78,24 @@ export class IdempotencyKeys extends DurableObject<Env> {
     return { kind: "proceed" };
   }
 
-  /** Stores the answer for replays. */
+  /** Stores the answer for replays. Whatever happens, the requests waiting for it are let go. */
   async complete(key: string, response: StoredResponse): Promise<void> {
-    this.#sql.exec("UPDATE idempotency_keys SET response = ? WHERE key = ?", JSON.stringify(response), key);
-    this.#settle(key, response);
+    let stored: StoredResponse | undefined;
+    try {
+      this.#sql.exec("UPDATE idempotency_keys SET response = ? WHERE key = ?", JSON.stringify(response), key);
+      stored = response;
+    } finally {
+      this.#settle(key, stored);
+    }
   }
 
-  /** Forgets the key: the answer was one a retry should not get again (429, 5xx). */
+  /** Forgets the key: the answer was one a retry could change (a full window, a busy vendor). */
   async abandon(key: string): Promise<void> {
-    this.#sql.exec("DELETE FROM idempotency_keys WHERE key = ?", key);
-    this.#settle(key, undefined);
+    try {
+      this.#sql.exec("DELETE FROM idempotency_keys WHERE key = ?", key);
+    } finally {
+      this.#settle(key, undefined);
+    }
   }
 
   override async alarm(): Promise<void> {
