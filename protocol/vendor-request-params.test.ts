@@ -66,3 +66,28 @@ describe("readRequestParams: the query string", () => {
     expect(await readRequestParams(request)).toEqual({ ok: true, params: { access_token: "q", agent_id: 2 } });
   });
 });
+
+describe("readRequestParams: hostile bodies", () => {
+  const post = (body: string, contentType = "application/json", query = "") =>
+    readRequestParams(new Request(`http://mock.local/x${query}`, { method: "POST", headers: { "content-type": contentType }, body }));
+
+  it("keeps __proto__ as an ordinary unknown parameter: the missing ones are not read from it", async () => {
+    const read = await post('{"__proto__":{"agent_id":1,"template_id":"t"}}');
+    if (!read.ok) throw new Error(read.problem);
+    expect(Object.getPrototypeOf(read.params)).toBe(Object.prototype);
+    expect(read.params.agent_id).toBeUndefined();
+    expect(Object.keys(read.params)).toEqual(["__proto__"]);
+  });
+
+  it("does the same for a form body", async () => {
+    const read = await post("__proto__=x&agent_id=2", "application/x-www-form-urlencoded");
+    if (!read.ok) throw new Error(read.problem);
+    expect(Object.getPrototypeOf(read.params)).toBe(Object.prototype);
+    expect(read.params.agent_id).toBe("2");
+  });
+
+  it("still gives the query's parameters when the body cannot be read", async () => {
+    const read = await post("{not json", "application/json", "?access_token=key");
+    expect(read).toEqual({ ok: false, problem: "the body is neither a form nor valid JSON", params: { access_token: "key" } });
+  });
+});
