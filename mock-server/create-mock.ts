@@ -6,9 +6,12 @@ import { MemoryWorlds } from "./hosting/memory-worlds.ts";
 import type { WorldLimits } from "./hosting/world-catalog.ts";
 import { WorldFactory, type WorldTemplate } from "./hosting/world-factory.ts";
 import { DEFAULT_WORLD_NAME, worldBasePath } from "./hosting/world-names.ts";
+import type { MockSettingsPatch } from "./settings-types.ts";
 import { ConnectionDroppedError, isDroppedConnection } from "./vendor/connection-drop.ts";
 
-export interface MockDingTalkOptions extends WorldTemplate {
+export interface MockDingTalkOptions extends Omit<WorldTemplate, "settings"> {
+  /** Behaviour switches for every world, over the documented defaults (see `MockSettings`). */
+  settings?: MockSettingsPatch;
   /** How many worlds may exist at once and when idle ones are forgotten. */
   worlds?: Partial<WorldLimits>;
 }
