@@ -19,7 +19,7 @@ Options:
   -h, --help   show this help
 
 "dingtalk-edge <command> --help" shows the options of a command.
-Exit codes: 0 ok, 1 a contract case failed, 2 bad flags or an unreachable target.`;
+Exit codes: 0 ok, 1 a contract case failed, 2 bad flags or a target that cannot be used.`;
 
 const COMMANDS: Record<string, (argv: string[], command: string) => Promise<void>> = {
   mock: runMockCli,
