@@ -66,7 +66,7 @@ export function describeContract(
     });
     for (const contractCase of CONTRACT_CASES) {
       it(`${contractCase.id}: ${contractCase.title}`, { timeout }, async (context) => {
-        const { target: resolved, unusable, unavailable } = await resolve();
+        const { target: resolved, unavailable } = await resolve();
         if (!resolved) {
           // The cause is told once, by the first test; repeating it per case would bury it.
           context.skip(unavailable ?? 'not run: the target cannot be used (the first test, "the target can be used", says why)');
