@@ -17,18 +17,27 @@ export class BodyTooLargeError extends Error {
 const utf8 = new TextDecoder();
 
 /**
+ * The most a refused body is read on, to be thrown away. Answering before
+ * the body is consumed drops the connection under `wrangler dev` (its proxy
+ * reports "Network connection lost" and the client sees a reset or a 500), so
+ * the rest is read and discarded, never kept; the platform itself stops a
+ * body at 100 MB.
+ */
+const MAX_DISCARDED_BYTES = 100 * 1024 * 1024;
+
+/**
  * The body as text, read at most `limit` bytes far: a Content-Length over the
  * limit is refused unread, and a body without one is cut off as soon as it
  * passes the limit. Invalid UTF-8 becomes U+FFFD, as everywhere else.
  */
 export async function readBoundedText(request: Request, limit: number = MAX_REQUEST_BODY_BYTES): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    await request.body?.cancel().catch(() => undefined);
-    throw new BodyTooLargeError(limit);
-  }
   if (!request.body) return "";
   const reader = request.body.getReader();
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await discard(reader, 0);
+    throw new BodyTooLargeError(limit);
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -36,7 +45,7 @@ export async function readBoundedText(request: Request, limit: number = MAX_REQU
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await reader.cancel().catch(() => undefined);
+      await discard(reader, total);
       throw new BodyTooLargeError(limit);
     }
     chunks.push(value);
@@ -48,4 +57,18 @@ export async function readBoundedText(request: Request, limit: number = MAX_REQU
     offset += chunk.byteLength;
   }
   return utf8.decode(bytes);
+}
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+  let total = alreadyRead;
+  try {
+    while (total <= MAX_DISCARDED_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nothing left to answer.
+  }
 }
