@@ -128,4 +128,14 @@ describe("Idempotency-Key on /v1", () => {
     expect(stored).toBeLessThan(1024);
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(5);
   }, 60_000);
+
+  it("lets the requests waiting on a key go when the first answer cannot be stored, instead of holding them forever", async () => {
+    const keys = env.IDEMPOTENCY_KEYS.getByName("api-key:waiters");
+    expect(await keys.begin("w-1", "fingerprint")).toEqual({ kind: "proceed" });
+    const waiting = keys.begin("w-1", "fingerprint");
+    // Past what one SQLite value holds: the store fails.
+    await expect(keys.complete("w-1", { status: 202, headers: {}, body: "x".repeat(16 * 1024 * 1024) })).rejects.toThrow();
+    const settled = await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 3_000))]);
+    expect(settled).toEqual({ kind: "in-progress" });
+  });
 });
