@@ -12,7 +12,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * empty it then, and the rule below holds with no exception.
  */
 const KNOWN_UPWARD_IMPORTS: readonly string[] = [
-  "worker/send/queue-drain.ts -> worker/durable/notification-log.ts",
   "worker/http/sender-answers.ts -> worker/durable/corp-app-sender.ts",
   "worker/http/vendor-drop-in-routes.ts -> worker/durable/corp-app-sender.ts",
 ];
