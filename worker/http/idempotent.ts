@@ -95,12 +95,8 @@ export async function idempotent(
     await keys.abandon(key);
     return outcome.response;
   }
-  try {
-    await keys.complete(key, stored);
-  } catch {
-    // The work is done and its answer is ready: the caller gets it, even if it could not be remembered.
-    console.error("idempotency: the answer could not be stored");
-  }
+  // The work is done and its answer is ready: the caller gets it, even if it could not be remembered.
+  if (!(await keys.complete(key, stored))) console.error("idempotency: the answer could not be stored");
   return outcome.response;
 }
 

@@ -78,15 +78,20 @@ export class IdempotencyKeys extends DurableObject<Env> {
     return { kind: "proceed" };
   }
 
-  /** Stores the answer for replays. Whatever happens, the requests waiting for it are let go. */
-  async complete(key: string, response: StoredResponse): Promise<void> {
-    let stored: StoredResponse | undefined;
+  /**
+   * Stores the answer for replays; false when it could not be stored. Either
+   * way the requests waiting for it are let go: unanswered, they would wait forever.
+   */
+  async complete(key: string, response: StoredResponse): Promise<boolean> {
     try {
       this.#sql.exec("UPDATE idempotency_keys SET response = ? WHERE key = ?", JSON.stringify(response), key);
-      stored = response;
-    } finally {
-      this.#settle(key, stored);
+    } catch {
+      // The key stays "in progress" (409) until it is stale: a retry soon after must not run the request again.
+      this.#settle(key, undefined);
+      return false;
     }
+    this.#settle(key, response);
+    return true;
   }
 
   /** Forgets the key: the answer was one a retry could change (a full window, a busy vendor). */
