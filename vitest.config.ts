@@ -42,6 +42,12 @@ export default defineConfig({
                 RETRY_MAX_DELAY_MS: "4",
                 QPS_RETRY_DELAY_MS: "1",
                 QUEUE_RETRY_DELAY_MS: "1000",
+                // The limit and queue tests count vendor calls of 1,000 recipients; the
+                // verification tests ask for it per request ("verifyDelivery": true).
+                VERIFY_DELIVERY: "false",
+                VERIFY_AFTER_MS: "1000",
+                // The in-process mock runs on a frozen clock with its QPS limit off: no pacing either.
+                VENDOR_CALLS_PER_SECOND: "100000",
               },
             },
           }),

@@ -47,7 +47,7 @@ const ROUNDS = Math.max(1, Math.round(positive(args.rounds!, "--rounds")));
 /** The stores are emptied (untimed) every this many admissions, so state stays the same size for both. */
 const RESET_EVERY = Math.max(1, Math.round(positive(args["reset-every"]!, "--reset-every")));
 
-const LIMITS: QuotaLimits = { recipientsPerMinute: 5_000, recipientsPerSend: 1_000, dailyMessagesPerEmployee: 100 };
+const LIMITS: QuotaLimits = { recipientsPerMinute: 5_000, recipientsPerSend: 1_000, dailyMessagesPerEmployee: 100, windowMs: 60_000, clockSkewGuardMs: 2_000 };
 const T0 = Date.parse("2026-11-25T02:00:00Z");
 /** More than the 60 s window: every admission finds the window empty. */
 const STEP_MS = 61_000;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { MINUTE_MS } from "./engine/minute-window.ts";
+import type { MockSettings as DocumentedMockSettings } from "./settings-types.ts";
 import {
   DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE,
   ErrCode,
@@ -25,6 +27,11 @@ const settingsShape = {
    * Sliding is the stricter reading, so a client that passes here passes there.
    */
   minuteWindow: z.enum(["sliding", "calendar"]),
+  /**
+   * Length of that "minute" in ms: 60,000, as documented. A testing knob: shorten
+   * it (with the worker's MINUTE_WINDOW_MS) to run several windows in seconds.
+   */
+  minuteWindowMs: z.number().int().positive(),
   /** Messages per employee per app per China-time day (143105/143205). One vendor page says 50. */
   dailyMessagesPerEmployee: z.number().int().positive(),
   /** The same template + data to the same employee once per day (143106/143206). */
@@ -80,6 +87,11 @@ const settingsShape = {
 export const MockSettings = z.object(settingsShape).strict();
 export type MockSettings = z.output<typeof MockSettings>;
 
+/** Fails to compile when the documented interface (settings-types.ts) and this schema disagree. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Holds<T extends true> = T;
+export type SettingsDocumented = Holds<Same<MockSettings, DocumentedMockSettings>>;
+
 /** Only the switches named change; the rest keep their values. */
 export const MockSettingsPatch = z.object(settingsShape).partial().strict();
 export type MockSettingsPatch = z.input<typeof MockSettingsPatch>;
@@ -88,6 +100,7 @@ export type MockSettingsPatch = z.input<typeof MockSettingsPatch>;
 const DEFAULT_SETTINGS: MockSettings = {
   recipientsPerMinute: MAX_RECIPIENTS_PER_MINUTE,
   minuteWindow: "sliding",
+  minuteWindowMs: MINUTE_MS,
   dailyMessagesPerEmployee: DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE,
   duplicateContentOncePerDay: true,
   recipientsPerSend: MAX_RECIPIENTS_PER_SEND,

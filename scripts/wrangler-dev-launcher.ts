@@ -97,6 +97,18 @@ export class Wrangler {
     return this.#output.join("").slice(-4000);
   }
 
+  /** SIGKILL to the whole process group at once, as a crash would; resolves when wrangler is gone. */
+  async kill(): Promise<void> {
+    const pid = this.#child.pid;
+    if (pid === undefined || this.#exited) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await Promise.race([this.#exit, sleep(5_000)]);
+  }
+
   /** SIGTERM to wrangler's process group (the one this run started), SIGKILL if it lingers. */
   async stop(): Promise<void> {
     const pid = this.#child.pid;
@@ -147,6 +159,11 @@ export interface WorkerDevOptions {
   apps?: unknown;
   startupTimeoutMs?: number;
   verbose?: boolean;
+  /**
+   * Durable Object state to use (and keep on stop), e.g. to restart a worker on
+   * the storage of one that was killed. A fresh temporary one, removed on stop, if absent.
+   */
+  persistTo?: string;
 }
 
 /** `wrangler dev` on loopback only (the server and its inspector), with its state where we say, and no interactive prompt. */
@@ -173,8 +190,12 @@ export interface RunningWorkerDev {
   wrangler: Wrangler;
   /** How long wrangler took to answer, in ms. */
   startupMs: number;
-  /** Stops wrangler's process group and removes its state directory. Safe to call more than once. */
+  /** Where its Durable Object state lives. */
+  persistTo: string;
+  /** Stops wrangler's process group and removes its state directory (unless it was given). Safe to call more than once. */
   stop(): Promise<void>;
+  /** `kill -9` of wrangler's whole process group, workerd included: no shutdown, state left as it was. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -184,7 +205,7 @@ export interface RunningWorkerDev {
  */
 export async function startWorkerDev(options: WorkerDevOptions): Promise<RunningWorkerDev> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
-  const state = mkdtempSync(join(tmpdir(), "dingtalk-edge-wrangler-"));
+  const state = options.persistTo ?? mkdtempSync(join(tmpdir(), "dingtalk-edge-wrangler-"));
   const vars: Record<string, string> = {
     DINGTALK_BASE_URL: options.dingtalkBaseUrl,
     DINGTALK_APPS: JSON.stringify(options.apps ?? DEV_APPS),
@@ -199,12 +220,13 @@ export async function startWorkerDev(options: WorkerDevOptions): Promise<Running
   const stop = () =>
     (stopping ??= (async () => {
       await wrangler.stop();
-      rmSync(state, { recursive: true, force: true });
+      if (!options.persistTo) rmSync(state, { recursive: true, force: true });
     })());
+  const kill = () => (stopping ??= wrangler.kill());
   const url = `http://${LOOPBACK}:${port}`;
   try {
     const startupMs = await waitUntilAnswering(url, wrangler, options.startupTimeoutMs ?? 60_000);
-    return { url, wrangler, startupMs, stop };
+    return { url, wrangler, startupMs, persistTo: state, stop, kill };
   } catch (error) {
     await stop();
     throw error;

@@ -34,4 +34,10 @@ export interface Env {
   RETRY_BASE_DELAY_MS?: string;
   RETRY_MAX_DELAY_MS?: string;
   QPS_RETRY_DELAY_MS?: string;
+  MINUTE_WINDOW_MS?: string;
+  CLOCK_SKEW_GUARD_MS?: string;
+  VERIFY_DELIVERY?: string;
+  VERIFY_AFTER_MS?: string;
+  MAX_VERIFICATIONS_PER_ALARM?: string;
+  VENDOR_CALLS_PER_SECOND?: string;
 }

@@ -5,17 +5,6 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/**
- * Upward imports from `send/` and `http/` into `durable/` that exist today and
- * are being moved by the work on the send path (issue 14, item 7). Each entry
- * must still be a real import, so this list fails as soon as one is fixed:
- * empty it then, and the rule below holds with no exception.
- */
-const KNOWN_UPWARD_IMPORTS: readonly string[] = [
-  "worker/http/sender-answers.ts -> worker/durable/corp-app-sender.ts",
-  "worker/http/vendor-drop-in-routes.ts -> worker/durable/corp-app-sender.ts",
-];
-
 /** Every module specifier a source file imports or re-exports, types included. */
 export function importsOf(source: string): string[] {
   const found: string[] = [];
@@ -79,8 +68,6 @@ describe("the worker's import directions", () => {
 
   it("keeps send/ and http/ below durable/: the Durable Object uses them, never the other way round", () => {
     const upward = importEdges().filter((edge) => /^worker\/(send|http)\/\S+ -> worker\/durable\//.test(edge));
-    expect(upward.filter((edge) => !KNOWN_UPWARD_IMPORTS.includes(edge))).toEqual([]);
-    // A fixed import must leave the allow-list too, or the list would hide its return.
-    expect(KNOWN_UPWARD_IMPORTS.filter((edge) => !upward.includes(edge))).toEqual([]);
+    expect(upward).toEqual([]);
   });
 });

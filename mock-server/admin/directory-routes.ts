@@ -51,7 +51,7 @@ export function directoryRoutes(routes: DocumentedRoutes<WorldEnv>): void {
       const today = chinaDay(nowMs);
       const { settings } = state;
       const apps = [...state.world.apps()].map((app) => {
-        const window = state.minuteWindow.use(agentKey(app.corpId, app.agentId), nowMs, settings.minuteWindow);
+        const window = state.minuteWindow.use(agentKey(app.corpId, app.agentId), nowMs, settings.minuteWindow, settings.minuteWindowMs);
         return { corpId: app.corpId, agentId: app.agentId, name: app.name, kind: app.kind, minute: { used: window.used, limit: settings.recipientsPerMinute, since: new Date(window.windowStartMs).toISOString() } };
       });
       // Delivered today per (employee, app), from the inboxes: what the daily cap counts.

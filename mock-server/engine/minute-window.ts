@@ -43,8 +43,9 @@ const COMPACT_AFTER = 1024;
 export class MinuteWindow {
   #apps = new Map<string, AppBursts>();
 
-  use(appKey: string, nowMs: number, mode: MinuteWindowMode): WindowUse {
-    const windowStartMs = mode === "calendar" ? nowMs - (nowMs % MINUTE_MS) : nowMs - MINUTE_MS + 1;
+  /** `windowMs` is the minute's length: 60,000 but for tests that shorten it (the `minuteWindowMs` setting). */
+  use(appKey: string, nowMs: number, mode: MinuteWindowMode, windowMs: number = MINUTE_MS): WindowUse {
+    const windowStartMs = mode === "calendar" ? nowMs - (nowMs % windowMs) : nowMs - windowMs + 1;
     const app = this.#apps.get(appKey);
     if (!app) return { used: 0, windowStartMs };
     const { bursts } = app;
@@ -58,7 +59,7 @@ export class MinuteWindow {
 
     // Nothing before the window can matter again unless the clock is set back;
     // keep one window of history so a rewind by less than a minute stays exact.
-    const pruneBefore = windowStartMs - MINUTE_MS;
+    const pruneBefore = windowStartMs - windowMs;
     while (app.pruned < app.inside && bursts[app.pruned]!.atMs < pruneBefore) app.pruned++;
     if (app.pruned > COMPACT_AFTER && app.pruned * 2 > bursts.length) compact(app);
 

@@ -100,7 +100,8 @@ export class MockState {
   restore(snapshot: MockSnapshot): void {
     if (snapshot.version !== SNAPSHOT_VERSION) throw new Error(`unsupported snapshot version ${snapshot.version}`);
     this.reseed(snapshot.world ?? "default");
-    this.settings = MockSettings.parse(snapshot.settings);
+    // Defaults first: a snapshot stored before a setting existed still restores.
+    this.settings = MockSettings.parse({ ...defaultSettings(), ...snapshot.settings });
     this.clock.restore(snapshot.clock);
     this.tokens.restore(snapshot.tokens);
     this.minuteWindow.restore(snapshot.minuteWindow);
@@ -113,7 +114,7 @@ export class MockState {
     const origin = snapshot.origin ?? { world: "current", settings: this.settings };
     this.#origin = {
       world: origin.world === "current" ? this.world : indexWorld(origin.world ?? "default"),
-      settings: MockSettings.parse(origin.settings),
+      settings: MockSettings.parse({ ...defaultSettings(), ...origin.settings }),
     };
   }
 }

@@ -102,7 +102,7 @@ function applySilentLimits(state: MockState, app: AppIdentity, template: Templat
   const codes = ForbiddenCode[app.kind];
   const fingerprint = contentFingerprint(template.templateId, task.data);
   const windowKey = agentKey(app.corpId, app.agentId);
-  const window = state.minuteWindow.use(windowKey, nowMs, settings.minuteWindow);
+  const window = state.minuteWindow.use(windowKey, nowMs, settings.minuteWindow, settings.minuteWindowMs);
   const ledger = state.ledger.of(windowKey);
   const rules = { dailyCap: settings.dailyMessagesPerEmployee, dedupe: settings.duplicateContentOncePerDay };
   // What every recipient's inbox copy shares, built once per send.

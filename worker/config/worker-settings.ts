@@ -29,8 +29,26 @@ const Settings = z.object({
   retryBaseDelayMs: z.coerce.number().int().nonnegative().default(200),
   retryMaxDelayMs: z.coerce.number().int().nonnegative().default(2_000),
   qpsRetryDelayMs: z.coerce.number().int().nonnegative().default(1_000),
+  /**
+   * The vendor's "minute", 60,000 ms. A testing knob: shortened together with the
+   * mock's `minuteWindowMs`, several windows pass in seconds.
+   */
+  minuteWindowMs: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Added to the moment a send's answer arrived before its recipients leave the
+   * window: covers clock skew and the time between the vendor counting a send and us hearing of it.
+   */
+  clockSkewGuardMs: z.coerce.number().int().nonnegative().default(2_000),
+  /** Read every task's getsendresult and move its recipients from `sent` to `delivered` or `dropped`. */
+  verifyDelivery: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  /** How long after a send its task is first checked; later checks back off. */
+  verifyAfterMs: z.coerce.number().int().nonnegative().default(5_000),
+  /** Tasks one alarm checks (two vendor calls each): the subrequest budget of one invocation. */
+  maxVerificationsPerAlarm: z.coerce.number().int().positive().default(10),
+  /** Calls per second per vendor API this object makes at most: the vendor allows 20 per app (90018 beyond). */
+  vendorCallsPerSecond: z.coerce.number().int().positive().default(20),
 });
-export type WorkerSettings = z.infer<typeof Settings>;
+export type WorkerSettings = z.output<typeof Settings>;
 
 export function workerSettings(env: Env): WorkerSettings {
   const parsed = Settings.safeParse({
@@ -49,6 +67,12 @@ export function workerSettings(env: Env): WorkerSettings {
     retryBaseDelayMs: env.RETRY_BASE_DELAY_MS || undefined,
     retryMaxDelayMs: env.RETRY_MAX_DELAY_MS || undefined,
     qpsRetryDelayMs: env.QPS_RETRY_DELAY_MS || undefined,
+    minuteWindowMs: env.MINUTE_WINDOW_MS || undefined,
+    clockSkewGuardMs: env.CLOCK_SKEW_GUARD_MS || undefined,
+    verifyDelivery: env.VERIFY_DELIVERY || undefined,
+    verifyAfterMs: env.VERIFY_AFTER_MS || undefined,
+    maxVerificationsPerAlarm: env.MAX_VERIFICATIONS_PER_ALARM || undefined,
+    vendorCallsPerSecond: env.VENDOR_CALLS_PER_SECOND || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

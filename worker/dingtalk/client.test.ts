@@ -91,6 +91,23 @@ describe("DingTalkClient", () => {
     expect(error.message).toContain("no answer within 30 ms");
   });
 
+  it("calls a 5xx or a broken body uncertain (the vendor may have acted before a gateway failed) and a 4xx not reached", async () => {
+    const { mock, client } = setup();
+    const once = client.withRetry({ maxAttempts: 1 });
+    await mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 1 });
+    const afterDelivery = await once.sendByTemplate(send).catch((e) => e);
+    expect(afterDelivery).toBeInstanceOf(DingTalkTransportError);
+    expect(afterDelivery.mayHaveReachedVendor).toBe(true);
+    // It had: the employee got it.
+    expect((await mock.admin.inbox("123")).messages).toHaveLength(1);
+    await mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 503, times: 1 });
+    expect((await once.sendByTemplate({ ...send, userid_list: "456" }).catch((e) => e)).mayHaveReachedVendor).toBe(true);
+    await mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 429, times: 1 });
+    const refused = await once.sendByTemplate({ ...send, userid_list: "456" }).catch((e) => e);
+    expect(refused).toBeInstanceOf(DingTalkTransportError);
+    expect(refused.mayHaveReachedVendor).toBe(false);
+  });
+
   it("reports a dropped connection as a transport error", async () => {
     const { mock, client } = setup();
     await mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, times: 3 });

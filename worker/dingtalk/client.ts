@@ -13,6 +13,7 @@ import {
 import { DingTalkApiError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from "./retry-policy.ts";
 import type { TokenProvider } from "./token-provider.ts";
+import type { CallPacer } from "./call-pacer.ts";
 import { callVendor } from "./vendor-call.ts";
 
 export interface DingTalkClientOptions {
@@ -25,6 +26,8 @@ export interface DingTalkClientOptions {
   /** Waits between retries; tests replace it to run without real delays. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Spaces calls to each API to the vendor's rate; shared by every client of one app. */
+  pacer?: CallPacer;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -89,6 +92,7 @@ export class DingTalkClient {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       try {
+        await this.#options.pacer?.turn(path);
         return await callVendor({
           fetch: this.#fetch,
           baseUrl: this.#baseUrl,

@@ -53,7 +53,7 @@ export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Prom
     } catch (error) {
       throw new DingTalkTransportError(call.path, `HTTP ${response.status} without a JSON answer`, {
         status: response.status,
-        mayHaveReachedVendor: response.status < 500 || response.status >= 600,
+        mayHaveReachedVendor: mayHaveActed(response.status),
         cause: error,
       });
     }
@@ -61,7 +61,7 @@ export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Prom
     clearTimeout(timer);
   }
   if (!response.ok) {
-    throw new DingTalkTransportError(call.path, `HTTP ${response.status}`, { status: response.status, mayHaveReachedVendor: false });
+    throw new DingTalkTransportError(call.path, `HTTP ${response.status}`, { status: response.status, mayHaveReachedVendor: mayHaveActed(response.status) });
   }
   const envelope = VendorAnswer.safeParse(json);
   if (!envelope.success) {
@@ -77,4 +77,14 @@ export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Prom
     });
   }
   return parsed.data;
+}
+
+/**
+ * Whether the vendor may have acted on a request whose answer was not its
+ * JSON. A 4xx is a refusal by whatever stands in front (nothing went further);
+ * a 5xx can come from a gateway after the vendor already delivered, and so can
+ * a 2xx with a broken body: those are uncertain, never "not sent".
+ */
+function mayHaveActed(status: number): boolean {
+  return status < 400 || status >= 500;
 }

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { chinaDay, ErrCode } from "../../protocol/index.ts";
 import { AppRegistry, type AppConfig } from "../config/app-registry.ts";
 import { workerSettings, type WorkerSettings } from "../config/worker-settings.ts";
+import { CallPacer } from "../dingtalk/call-pacer.ts";
 import { DingTalkClient } from "../dingtalk/client.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import { internalAppTokenFetcher, suiteCorpTokenFetcher } from "../dingtalk/token-fetchers.ts";
@@ -12,8 +13,10 @@ import { msUntilRoomFor, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits } from "../quota/quota-store.ts";
 import { expandDepartments } from "../send/department-directory.ts";
 import type { NotificationRecord } from "../send/notification-record.ts";
+import { verifyDueTasks } from "../send/delivery-verification.ts";
 import { notificationStory, type NotificationStory } from "../send/notification-story.ts";
 import { drainQueue } from "../send/queue-drain.ts";
+import type { SenderAnswer } from "../send/sender-answer.ts";
 import { acceptNotification, type NotificationRequest, type SendOutcome } from "../send/send-notification.ts";
 import { NotificationLog } from "./notification-log.ts";
 import { migrate } from "./schema.ts";
@@ -25,7 +28,7 @@ import { SqlTokenCache } from "./sql-token-cache.ts";
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 const MAX_QUEUE_RETRY_DELAY_MS = 10 * 60 * 1000;
 
-export type SenderAnswer = SendOutcome | { kind: "recorded"; record: NotificationRecord };
+export type { SenderAnswer };
 
 /**
  * One (corp, app): the vendor's unit of quota. A thin shell over the quota
@@ -49,13 +52,18 @@ export class CorpAppSender extends DurableObject<Env> {
     this.#log = new NotificationLog(this.#sql);
     this.#settings = workerSettings(env);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.#sql);
-      // A drain cut short by a restart: its recipients go back to the queue, their
-      // ledger entries are released (a resend of the same content cannot reach anyone
-      // twice: the vendor drops same-day duplicates) and their window places kept.
       ctx.storage.transactionSync(() => {
-        for (const reservationId of this.#log.requeueInterrupted()) this.#quota.release(reservationId, { keepWindow: true });
+        migrate(this.#sql);
+        // Sends in flight when the object stopped were counted by the vendor, if at
+        // all, before now: they hold their window places from now on. Their
+        // recipients go back to the queue as possibly delivered, keeping their ledger
+        // entries; the retry is safe on the same day, when the vendor drops a repeat.
+        const nowMs = Date.now();
+        this.#quota.settleAllInFlight(nowMs + this.#settings.clockSkewGuardMs);
+        this.#log.requeueInterrupted(chinaDay(nowMs));
       });
+      // Whatever was queued or awaiting verification gets its alarm, even if the one set before was lost.
+      await this.#arm();
     });
   }
 
@@ -64,11 +72,16 @@ export class CorpAppSender extends DurableObject<Env> {
       recipientsPerMinute: this.#settings.recipientsPerMinute,
       dailyMessagesPerEmployee: this.#settings.dailyMessagesPerEmployee,
       recipientsPerSend: this.#settings.recipientsPerSend,
+      windowMs: this.#settings.minuteWindowMs,
+      clockSkewGuardMs: this.#settings.clockSkewGuardMs,
     };
   }
 
   async send(request: NotificationRequest): Promise<SenderAnswer> {
     try {
+      // Refused before anything is stored: a request that cannot be sent is not kept half-done.
+      const { app } = this.#clientFor(request.corpId, request.agentId);
+      if (app.kind === "thirdParty") this.#suiteTicket(app);
       const outcome = await this.#accept(request);
       if (outcome.kind !== "accepted") return outcome;
       if (request.async) await this.#drain();
@@ -80,9 +93,11 @@ export class CorpAppSender extends DurableObject<Env> {
     }
   }
 
-  async story(id: string, corpId: string, agentId: number): Promise<NotificationStory | undefined> {
+  async story(id: string, corpId: string, agentId: number): Promise<NotificationStory | NotificationRecord | undefined> {
     const record = this.#log.record(id, { corpId, agentId });
     if (!record) return undefined;
+    // Verified requests carry the vendor's word in the record: no call per read.
+    if (record.verifyDelivery) return record;
     return notificationStory(this.#clientFor(corpId, agentId).client, record);
   }
 
@@ -111,7 +126,7 @@ export class CorpAppSender extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
     this.ctx.storage.transactionSync(() => {
-      this.#quota.prune(nowMs, chinaDay(nowMs));
+      this.#quota.prune(nowMs, chinaDay(nowMs), this.#settings.minuteWindowMs);
       this.#departments.prune(nowMs - this.#settings.departmentCacheTtlSeconds * 1000);
       this.#log.prune(nowMs - this.#settings.notificationRetentionDays * 24 * 60 * 60 * 1000);
     });
@@ -121,6 +136,14 @@ export class CorpAppSender extends DurableObject<Env> {
         await this.#drain(owner);
       } catch (error) {
         // A missing suite ticket, say: keep the queue and come back later rather than spin.
+        if (!(error instanceof MissingSuiteTicketError)) throw error;
+      }
+    }
+    const verification = this.#log.nextVerificationAt();
+    if (owner && verification !== undefined && verification <= Date.now()) {
+      try {
+        await this.#verify(owner);
+      } catch (error) {
         if (!(error instanceof MissingSuiteTicketError)) throw error;
       }
     }
@@ -136,20 +159,24 @@ export class CorpAppSender extends DurableObject<Env> {
         client,
         quota: this.#quota,
         admit: (admission) => this.ctx.storage.transactionSync(() => admitSend(this.#quota, this.#limits, admission)),
-        release: (reservationId, options) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId, options)),
+        release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
         expandDepartments: (deptIds) =>
           expandDepartments(client, this.#departments, deptIds, {
             nowMs: Date.now(),
             ttlMs: settings.departmentCacheTtlSeconds * 1000,
             maxDepartments: settings.maxDepartmentsPerSend,
           }),
-        create: (header, recipients) =>
-          this.ctx.storage.transactionSync(() => this.#log.create({ id: request.id, templateId: request.templateId, data: request.data, ...header }, recipients)),
-        addTasks: (tasks) => this.ctx.storage.transactionSync(() => tasks.forEach((task) => this.#log.addTask(request.id, task.taskId, task.recipients))),
+        settle: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, Date.now() + settings.clockSkewGuardMs)),
+        create: (header, recipients, retry) =>
+          this.ctx.storage.transactionSync(() => this.#log.create({ id: request.id, templateId: request.templateId, data: request.data, ...header }, recipients, retry)),
+        addTasks: (tasks) => this.ctx.storage.transactionSync(() => tasks.forEach((task) => this.#log.addTask(request.id, task))),
         now: () => Date.now(),
         dailyCap: settings.dailyMessagesPerEmployee,
         recipientsPerMinute: settings.recipientsPerMinute,
         maxQueuedRecipients: settings.maxQueuedRecipients,
+        verifyDelivery: settings.verifyDelivery,
+        verifyAfterMs: settings.verifyAfterMs,
+        retryDelayMs: (attempt) => this.#queueRetryDelayMs(attempt),
       },
       request,
     );
@@ -167,13 +194,37 @@ export class CorpAppSender extends DurableObject<Env> {
       quota: this.#quota,
       queue: this.#log,
       limits: this.#limits,
-      release: (reservationId, options) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId, options)),
+      release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
+      settle: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, Date.now() + settings.clockSkewGuardMs)),
       transaction: (fn) => this.ctx.storage.transactionSync(fn),
       now: () => Date.now(),
       maxSendsPerDrain: settings.maxSendsPerDrain,
       maxAttempts: settings.maxQueueAttempts,
-      retryDelayMs: (attempt) => Math.min(MAX_QUEUE_RETRY_DELAY_MS, settings.queueRetryDelayMs * 2 ** (attempt - 1)),
+      retryDelayMs: (attempt) => this.#queueRetryDelayMs(attempt),
+      verifyAfterMs: settings.verifyAfterMs,
     });
+  }
+
+  /** Reads getsendresult for the tasks whose check is due; the alarm calls it. */
+  async #verify(owner: { corpId: string; agentId: number }): Promise<void> {
+    const client = this.#clientFor(owner.corpId, owner.agentId).client.withRetry({ maxAttempts: 1 });
+    const settings = this.#settings;
+    await verifyDueTasks({
+      client,
+      agentId: owner.agentId,
+      store: this.#log,
+      releaseEmployees: (reservationId, userids) => this.#quota.releaseEmployees(reservationId, userids),
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+      now: () => Date.now(),
+      maxTasks: settings.maxVerificationsPerAlarm,
+      verifyAfterMs: settings.verifyAfterMs,
+      windowMs: settings.minuteWindowMs,
+      maxAttempts: settings.maxQueueAttempts,
+    });
+  }
+
+  #queueRetryDelayMs(attempt: number): number {
+    return Math.min(MAX_QUEUE_RETRY_DELAY_MS, this.#settings.queueRetryDelayMs * 2 ** (attempt - 1));
   }
 
   /**
@@ -182,14 +233,17 @@ export class CorpAppSender extends DurableObject<Env> {
    */
   async #arm(): Promise<void> {
     const nowMs = Date.now();
-    let due: number | undefined;
+    const candidates: number[] = [];
     const nextQueued = this.#log.nextQueuedAt();
     if (nextQueued !== undefined) {
-      const room = msUntilRoomFor(this.#quota.windowEntries(windowStart(nowMs)), nowMs, 1, this.#settings.recipientsPerMinute);
-      due = Math.max(nextQueued, nowMs + room);
-    } else if (this.#hasRows()) {
-      due = nowMs + PRUNE_INTERVAL_MS;
+      const { minuteWindowMs, recipientsPerMinute } = this.#settings;
+      const room = msUntilRoomFor(this.#quota.windowEntries(windowStart(nowMs, minuteWindowMs)), nowMs, 1, recipientsPerMinute, minuteWindowMs);
+      candidates.push(Math.max(nextQueued, nowMs + room));
     }
+    const nextVerification = this.#log.nextVerificationAt();
+    if (nextVerification !== undefined) candidates.push(nextVerification);
+    let due: number | undefined = candidates.length > 0 ? Math.min(...candidates) : undefined;
+    if (due === undefined && this.#hasRows()) due = nowMs + PRUNE_INTERVAL_MS;
     if (due === undefined) return;
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > due) await this.ctx.storage.setAlarm(due);
@@ -227,6 +281,7 @@ export class CorpAppSender extends DurableObject<Env> {
             fetcherOptions,
           );
     const credentialKey = app.kind === "internal" ? app.appKey : app.suiteKey;
+    const pacer = new CallPacer(settings.vendorCallsPerSecond);
     const tokens = new TokenProvider(fetchToken, { cache: new SqlTokenCache(this.#sql, credentialKey) });
     const client = new DingTalkClient({
       tokens,
@@ -234,6 +289,7 @@ export class CorpAppSender extends DurableObject<Env> {
       fetch: vendorFetch,
       timeoutMs: settings.vendorTimeoutMs,
       retry: { baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs, qpsLimitDelayMs: settings.qpsRetryDelayMs },
+      pacer,
     });
     this.#client = { app, client };
     return this.#client;

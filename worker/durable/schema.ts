@@ -1,11 +1,11 @@
 /**
  * The tables of one (corp, app) Durable Object; every table is documented in
- * worker/STORAGE.md. Bump SCHEMA_VERSION when a statement here changes, and add
- * the step that brings an older object up to date.
+ * worker/STORAGE.md. The schema is its migrations: version n is reached by
+ * running steps 1..n in order, so a new object and an old one end up alike.
+ * To change it, add a step (never edit a released one) and document it in
+ * STORAGE.md; SCHEMA_VERSION follows the number of steps.
  */
-export const SCHEMA_VERSION = 1;
-
-export const SCHEMA_STATEMENTS: readonly string[] = [
+const VERSION_1: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS minute_window (
      reservation_id TEXT PRIMARY KEY,
@@ -75,7 +75,52 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
    )`,
 ];
 
-export function migrate(sql: SqlStorage): void {
-  for (const statement of SCHEMA_STATEMENTS) sql.exec(statement);
-  sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+/**
+ * Version 2: window places counted from the vendor's answer (in flight until
+ * it arrives), delivery verified with getsendresult, lost answers kept as
+ * "may have been sent".
+ */
+const VERSION_2: readonly string[] = [
+  `ALTER TABLE minute_window ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE notifications ADD COLUMN verify INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE notification_recipients ADD COLUMN verified_at_ms INTEGER`,
+  // China-time day of the latest attempt: a send cut short by a restart may have been delivered that day.
+  `ALTER TABLE notification_recipients ADD COLUMN attempt_day TEXT`,
+  `CREATE INDEX IF NOT EXISTS notification_recipients_task ON notification_recipients (task_id) WHERE task_id IS NOT NULL`,
+  `ALTER TABLE notification_tasks ADD COLUMN reservation_id TEXT`,
+  `ALTER TABLE notification_tasks ADD COLUMN sent_at_ms INTEGER`,
+  `ALTER TABLE notification_tasks ADD COLUMN verify_at_ms INTEGER`,
+  `ALTER TABLE notification_tasks ADD COLUMN verify_attempts INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE notification_tasks ADD COLUMN verified_at_ms INTEGER`,
+  `ALTER TABLE notification_tasks ADD COLUMN verify_error TEXT`,
+  `CREATE INDEX IF NOT EXISTS notification_tasks_verify ON notification_tasks (verify_at_ms) WHERE verify_at_ms IS NOT NULL`,
+];
+
+/** MIGRATIONS[i] brings an object from version i to version i + 1. */
+export const MIGRATIONS: readonly (readonly string[])[] = [VERSION_1, VERSION_2];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The version an object's storage is at: 0 when it is new. */
+export function storedSchemaVersion(sql: SqlStorage): number {
+  const hasMeta = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+  if (!hasMeta) return 0;
+  const value = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").toArray()[0]?.value;
+  return value === undefined ? 0 : Number(value);
+}
+
+/**
+ * Brings the object's tables to SCHEMA_VERSION, one step at a time; run it
+ * inside one transaction so a failed step leaves the object as it was.
+ * Refuses storage written by a newer version rather than guess.
+ */
+export function migrate(sql: SqlStorage): { from: number; to: number } {
+  const from = storedSchemaVersion(sql);
+  if (!Number.isInteger(from) || from > SCHEMA_VERSION) {
+    throw new Error(`this object's storage is at schema version ${from}; this code knows up to ${SCHEMA_VERSION}`);
+  }
+  for (let version = from; version < SCHEMA_VERSION; version++) {
+    for (const statement of MIGRATIONS[version]!) sql.exec(statement);
+  }
+  if (from !== SCHEMA_VERSION) sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+  return { from, to: SCHEMA_VERSION };
 }

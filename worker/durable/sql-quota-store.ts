@@ -11,9 +11,12 @@ export class SqlQuotaStore implements QuotaStore {
 
   windowEntries(sinceMs: number): WindowEntry[] {
     return this.#sql
-      .exec<{ at_ms: number; recipients: number }>("SELECT at_ms, recipients FROM minute_window WHERE at_ms >= ? ORDER BY at_ms", sinceMs)
+      .exec<{ at_ms: number; recipients: number; in_flight: number }>(
+        "SELECT at_ms, recipients, in_flight FROM minute_window WHERE at_ms >= ? OR in_flight = 1 ORDER BY at_ms",
+        sinceMs,
+      )
       .toArray()
-      .map((row) => ({ atMs: row.at_ms, recipients: row.recipients }));
+      .map((row) => (row.in_flight ? { atMs: row.at_ms, recipients: row.recipients, inFlight: true } : { atMs: row.at_ms, recipients: row.recipients }));
   }
 
   dayCounts(day: string, userids: readonly string[]): Map<string, number> {
@@ -44,8 +47,8 @@ export class SqlQuotaStore implements QuotaStore {
   }
 
   reserve(reservation: Reservation): void {
-    const { reservationId, atMs, day, fingerprint, userids } = reservation;
-    this.#sql.exec("INSERT INTO minute_window (reservation_id, at_ms, recipients) VALUES (?, ?, ?)", reservationId, atMs, userids.length);
+    const { reservationId, atMs, day, fingerprint, ledgerUserids: userids } = reservation;
+    this.#sql.exec("INSERT INTO minute_window (reservation_id, at_ms, recipients, in_flight) VALUES (?, ?, ?, 1)", reservationId, atMs, reservation.recipients);
     for (const batch of batches(userids, 2)) {
       this.#sql.exec(
         `INSERT INTO employee_day (day, userid, messages) VALUES ${batch.map(() => "(?, ?, 1)").join(", ")}
@@ -61,6 +64,28 @@ export class SqlQuotaStore implements QuotaStore {
     }
   }
 
+  settle(reservationId: string, atMs: number): void {
+    this.#sql.exec("UPDATE minute_window SET at_ms = MAX(at_ms, ?), in_flight = 0 WHERE reservation_id = ?", atMs, reservationId);
+  }
+
+  /** After a restart: sends that were in flight when the object stopped were counted, if at all, before now. */
+  settleAllInFlight(atMs: number): void {
+    this.#sql.exec("UPDATE minute_window SET at_ms = MAX(at_ms, ?), in_flight = 0 WHERE in_flight = 1", atMs);
+  }
+
+  releaseEmployees(reservationId: string, userids: readonly string[]): void {
+    for (const batch of batches(userids, 1, 1)) {
+      const list = placeholders(batch.length);
+      this.#sql.exec(
+        `UPDATE employee_day SET messages = messages - 1
+         WHERE (day, userid) IN (SELECT day, userid FROM employee_content WHERE reservation_id = ? AND userid IN (${list}))`,
+        reservationId,
+        ...batch,
+      );
+      this.#sql.exec(`DELETE FROM employee_content WHERE reservation_id = ? AND userid IN (${list})`, reservationId, ...batch);
+    }
+  }
+
   release(reservationId: string, options: { keepWindow?: boolean } = {}): void {
     this.#sql.exec(
       `UPDATE employee_day SET messages = messages - 1
@@ -72,8 +97,8 @@ export class SqlQuotaStore implements QuotaStore {
   }
 
   /** Forgets what no rule can read again: window rows past a minute, ledger rows of past days. */
-  prune(nowMs: number, today: string): void {
-    this.#sql.exec("DELETE FROM minute_window WHERE at_ms < ?", nowMs - 2 * 60_000);
+  prune(nowMs: number, today: string, windowMs: number): void {
+    this.#sql.exec("DELETE FROM minute_window WHERE at_ms < ? AND in_flight = 0", nowMs - 2 * windowMs);
     this.#sql.exec("DELETE FROM employee_day WHERE day < ?", today);
     this.#sql.exec("DELETE FROM employee_content WHERE day < ?", today);
   }

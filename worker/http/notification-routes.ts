@@ -35,6 +35,7 @@ export function notificationRoutes(app: App): void {
         deptIds: body.deptIds ?? [],
         data: body.data ?? {},
         async,
+        ...(body.verifyDelivery !== undefined ? { verifyDelivery: body.verifyDelivery } : {}),
       });
       return { response: answerForSend(answer, c.req.path), final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
     };

@@ -15,6 +15,8 @@ export const NotificationBody = z
     deptIds: z.array(DeptId).max(MAX_DEPT_IDS_PER_SEND).optional(),
     /** Template variables: string keys, string values, as the vendor requires. */
     data: TemplateVariables.optional(),
+    /** Overrides VERIFY_DELIVERY for this request: read getsendresult for its tasks (sent in chunks of 100) or not. */
+    verifyDelivery: z.boolean().optional(),
   })
   .strict()
   .refine((body) => (body.userIds?.length ?? 0) + (body.deptIds?.length ?? 0) > 0, {

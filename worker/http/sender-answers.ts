@@ -1,6 +1,6 @@
 import { ErrCode } from "../../protocol/index.ts";
 import { ProblemError, problemResponse } from "../../protocol/problem-details.ts";
-import type { SenderAnswer } from "../durable/corp-app-sender.ts";
+import type { SenderAnswer } from "../send/sender-answer.ts";
 import type { NotificationRecord } from "../send/notification-record.ts";
 
 /**

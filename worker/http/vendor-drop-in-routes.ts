@@ -5,7 +5,7 @@ import { readRequestParams, type RequestParams } from "../../protocol/vendor-req
 import { authenticate } from "../auth/authenticate.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AppConfig } from "../config/app-registry.ts";
-import type { SenderAnswer } from "../durable/corp-app-sender.ts";
+import type { SenderAnswer } from "../send/sender-answer.ts";
 import type { Env } from "../env.ts";
 import { idempotencyKeyOf, idempotent, requestFingerprint } from "./idempotent.ts";
 import { newNotificationId, senderName } from "./notification-id.ts";

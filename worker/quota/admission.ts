@@ -10,6 +10,14 @@ export interface AdmissionRequest {
   userids: readonly string[];
   fingerprint: string;
   nowMs: number;
+  /**
+   * Employees retried after a lost answer: they already hold their day ledger
+   * entries (the first send may have been delivered), so the ledger rules are
+   * not applied to them again; they still take their place in the window.
+   */
+  held?: ReadonlySet<string>;
+  /** Recipients per vendor call when smaller than the vendor's maximum (100 when delivery is verified). */
+  recipientsPerSend?: number;
 }
 
 export type Admission =
@@ -37,23 +45,36 @@ export type Admission =
  */
 export function admitSend(store: QuotaStore, limits: QuotaLimits, request: AdmissionRequest): Admission {
   const day = chinaDay(request.nowMs);
-  const { allowed, suppressed } = checkEmployees(store, day, request.fingerprint, request.userids, limits.dailyMessagesPerEmployee);
-  const entries = store.windowEntries(windowStart(request.nowMs));
+  const held = request.held ?? new Set<string>();
+  const fresh = held.size === 0 ? request.userids : request.userids.filter((userid) => !held.has(userid));
+  const checked = checkEmployees(store, day, request.fingerprint, fresh, limits.dailyMessagesPerEmployee);
+  const admitted = new Set(checked.allowed);
+  const allowed = held.size === 0 ? checked.allowed : request.userids.filter((userid) => held.has(userid) || admitted.has(userid));
+  const { suppressed } = checked;
+  const entries = store.windowEntries(windowStart(request.nowMs, limits.windowMs));
   const inWindow = recipientsInWindow(entries);
   if (inWindow + allowed.length > limits.recipientsPerMinute) {
     return {
       kind: "window-full",
       inWindow,
       needed: allowed.length,
-      retryAfterMs: msUntilRoomFor(entries, request.nowMs, allowed.length, limits.recipientsPerMinute),
+      retryAfterMs: msUntilRoomFor(entries, request.nowMs, allowed.length, limits.recipientsPerMinute, limits.windowMs),
       suppressed,
     };
   }
+  const perSend = Math.min(limits.recipientsPerSend, request.recipientsPerSend ?? limits.recipientsPerSend);
   const chunks: { reservationId: string; userids: string[] }[] = [];
-  for (let start = 0; start < allowed.length; start += limits.recipientsPerSend) {
-    const userids = allowed.slice(start, start + limits.recipientsPerSend);
+  for (let start = 0; start < allowed.length; start += perSend) {
+    const userids = allowed.slice(start, start + perSend);
     const reservationId = `${request.reservationId}/${chunks.length}`;
-    store.reserve({ reservationId, atMs: request.nowMs, day, fingerprint: request.fingerprint, userids });
+    store.reserve({
+      reservationId,
+      atMs: request.nowMs + limits.clockSkewGuardMs,
+      day,
+      fingerprint: request.fingerprint,
+      recipients: userids.length,
+      ledgerUserids: held.size === 0 ? userids : userids.filter((userid) => !held.has(userid)),
+    });
     chunks.push({ reservationId, userids });
   }
   return { kind: "admitted", day, chunks, suppressed };

@@ -4,12 +4,23 @@ import type { WindowEntry } from "./quota-store.ts";
  * The per-(corp, app) minute window, read as a sliding 60 s: the strictest
  * reading of "5,000 recipients per minute", so sends that pass it also pass a
  * calendar-minute rule.
+ *
+ * A send occupies the window from when the vendor counted it, which we only
+ * bound from above: the moment its answer arrived, plus a guard for clock
+ * skew. A send not yet answered occupies it from "now" for as long as it is
+ * in flight. Time taken before the call would free the window too early by
+ * the call's latency, and the vendor would drop the difference silently.
  */
 export const WINDOW_MS = 60_000;
 
 /** The first instant still inside the window that ends at `nowMs`. */
-export function windowStart(nowMs: number): number {
-  return nowMs - WINDOW_MS + 1;
+export function windowStart(nowMs: number, windowMs: number = WINDOW_MS): number {
+  return nowMs - windowMs + 1;
+}
+
+/** When the entry counts from, as seen at `nowMs`: an unanswered send may still be counted at any moment. */
+export function countedFrom(entry: WindowEntry, nowMs: number): number {
+  return entry.inFlight ? Math.max(entry.atMs, nowMs) : entry.atMs;
 }
 
 export function recipientsInWindow(entries: readonly WindowEntry[]): number {
@@ -22,13 +33,14 @@ export function recipientsInWindow(entries: readonly WindowEntry[]): number {
  * How long until `needed` more recipients fit, as entries age out of the
  * window; 0 when they fit now, Infinity when they never can.
  */
-export function msUntilRoomFor(entries: readonly WindowEntry[], nowMs: number, needed: number, limit: number): number {
+export function msUntilRoomFor(entries: readonly WindowEntry[], nowMs: number, needed: number, limit: number, windowMs: number = WINDOW_MS): number {
   if (needed > limit) return Number.POSITIVE_INFINITY;
   let used = recipientsInWindow(entries);
   if (used + needed <= limit) return 0;
-  for (const entry of entries) {
+  const byAge = entries.map((entry) => ({ from: countedFrom(entry, nowMs), recipients: entry.recipients })).sort((a, b) => a.from - b.from);
+  for (const entry of byAge) {
     used -= entry.recipients;
-    if (used + needed <= limit) return Math.max(0, entry.atMs + WINDOW_MS - nowMs);
+    if (used + needed <= limit) return Math.max(0, entry.from + windowMs - nowMs);
   }
   return 0;
 }

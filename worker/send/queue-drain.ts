@@ -1,21 +1,38 @@
-import { chinaDay } from "../../protocol/index.ts";
+import { chinaDay, MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
 import { admitSend } from "../quota/admission.ts";
 import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
-import type { NotificationHeader, QueuedRecipient } from "../durable/notification-log.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
-import { suppressedOutcome } from "./send-notification.ts";
-import { sendChunks, type ChunkDependencies } from "./vendor-chunks.ts";
+import { mayHaveBeenSent, suppressedOutcome, type SentTask } from "./send-notification.ts";
+import { sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
+
+/** A request as the drain needs it. */
+export interface QueuedNotification {
+  templateId: string;
+  data: TemplateData;
+  fingerprint: string;
+  /** Chunks of at most 100, so getsendresult answers for each. */
+  verify: boolean;
+}
+
+/** The head of the queue, one recipient at a time, in order. */
+export interface QueuedRecipient {
+  seq: number;
+  notificationId: string;
+  userid: string;
+  attempts: number;
+  /** The China-time day of an earlier attempt whose answer was lost, if any. */
+  uncertainDay: string | undefined;
+}
 
 /** The queue as the drain sees it; the Durable Object backs it with SQLite. */
 export interface QueueStore {
   queued(limit: number, nowMs: number): QueuedRecipient[];
-  header(id: string): NotificationHeader | undefined;
-  /** Marks recipients as being sent under a reservation, so no other drain takes them. */
-  markSending(notificationId: string, userids: readonly string[], reservationId: string): void;
-  markUncertain(notificationId: string, userids: readonly string[], day: string): void;
-  update(notificationId: string, outcomes: readonly RecipientOutcome[], notBeforeMs?: number): void;
-  addTask(notificationId: string, taskId: number, recipients: number): void;
+  header(id: string): QueuedNotification | undefined;
+  /** Marks recipients as being sent on `day` under a reservation, so no other drain takes them. */
+  markSending(notificationId: string, userids: readonly string[], reservationId: string, day: string): void;
+  update(notificationId: string, outcomes: readonly RecipientOutcome[], options?: { notBeforeMs?: number; uncertainDay?: string }): void;
+  addTask(notificationId: string, task: SentTask): void;
 }
 
 export interface DrainDependencies extends ChunkDependencies {
@@ -26,18 +43,19 @@ export interface DrainDependencies extends ChunkDependencies {
   limits: QuotaLimits;
   /** Runs `fn` in one storage transaction. */
   transaction<T>(fn: () => T): T;
-  now(): number;
-  /** Vendor sends one drain may make: the subrequest budget of one invocation, and the vendor's QPS. */
+  /** Vendor sends one drain may make: the subrequest budget of one invocation. */
   maxSendsPerDrain: number;
-  /** After this many failed attempts a queued recipient is failed for good. */
+  /** After this many failed attempts a queued recipient is given up. */
   maxAttempts: number;
   retryDelayMs(attempt: number): number;
+  verifyAfterMs: number;
 }
 
 interface TakenGroup {
   notificationId: string;
-  header: NotificationHeader;
-  attempts: Map<string, number>;
+  header: QueuedNotification;
+  rows: Map<string, QueuedRecipient>;
+  day: string;
   chunks: { reservationId: string; userids: string[] }[];
 }
 
@@ -45,7 +63,7 @@ interface TakenGroup {
  * Sends the head of the queue, in order, as far as the minute window allows
  * now. Each step takes what fits and reserves it in one transaction, then
  * sends; a recipient the vendor could not take goes back to the queue with a
- * backoff. Returns how many recipients it sent.
+ * backoff. Returns how many recipients the vendor took.
  */
 export async function drainQueue(deps: DrainDependencies): Promise<number> {
   let sendsLeft = deps.maxSendsPerDrain;
@@ -57,12 +75,16 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
     for (const group of groups) {
       sendsLeft -= group.chunks.length;
       const message = { agentId: deps.agentId, templateId: group.header.templateId, data: group.header.data };
-      const result = await sendChunks(deps, message, group.chunks);
-      sent += result.tasks.reduce((sum, task) => sum + task.recipients, 0);
-      deps.transaction(() => {
-        if (result.uncertain.length > 0) deps.queue.markUncertain(group.notificationId, result.uncertain, chinaDay(nowMs));
-        recordResults(deps, group, result.outcomes, new Set(result.transient), result.tasks);
-      });
+      let results: ChunkResult[];
+      try {
+        results = await sendChunks(deps, message, group.chunks);
+      } catch (error) {
+        // Not the vendor's answer (no suite ticket, say): nothing left, so the recipients wait in the queue again.
+        deps.transaction(() => deps.queue.update(group.notificationId, [...group.rows.values()].map((row): RecipientOutcome => ({ userid: row.userid, status: "queued", ...(row.attempts > 0 ? { attempts: row.attempts } : {}) }))));
+        throw error;
+      }
+      for (const result of results) if (result.kind === "sent") sent += result.userids.length;
+      deps.transaction(() => recordResults(deps, group, results));
     }
   }
   return sent;
@@ -70,8 +92,9 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
 
 function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: number): TakenGroup[] {
   const { limits } = deps;
-  const room = limits.recipientsPerMinute - recipientsInWindow(deps.quota.windowEntries(windowStart(nowMs)));
+  const room = limits.recipientsPerMinute - recipientsInWindow(deps.quota.windowEntries(windowStart(nowMs, limits.windowMs)));
   const rows = deps.queue.queued(Math.min(room, sendsLeft * limits.recipientsPerSend), nowMs);
+  const today = chinaDay(nowMs);
   const groups: TakenGroup[] = [];
   let budget = sendsLeft;
   for (let start = 0; start < rows.length && budget > 0; ) {
@@ -84,14 +107,9 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     if (!header) continue;
     // A lost answer from an earlier day: the vendor's same-day duplicate rule no
     // longer covers a retry, which could deliver twice. Say so instead of sending.
-    const today = chinaDay(nowMs);
     const lapsed = slice.filter((row) => row.uncertainDay !== undefined && row.uncertainDay !== today);
     if (lapsed.length > 0) {
-      deps.queue.update(notificationId, lapsed.map((row): RecipientOutcome => ({
-        userid: row.userid,
-        status: "failed",
-        error: { message: `the answer to the send on ${row.uncertainDay} (China time) was lost; it may have been delivered, and a retry on another day could deliver it twice, so it was not retried` },
-      })));
+      deps.queue.update(notificationId, lapsed.map((row) => lapsedOutcome(row)));
       slice = slice.filter((row) => !lapsed.includes(row));
       if (slice.length === 0) continue;
     }
@@ -101,6 +119,8 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
       userids: slice.map((row) => row.userid),
       fingerprint: header.fingerprint,
       nowMs,
+      held: new Set(slice.filter((row) => row.uncertainDay !== undefined).map((row) => row.userid)),
+      ...(header.verify ? { recipientsPerSend: MAX_RECIPIENTS_FOR_SEND_RESULT } : {}),
     });
     if (admission.kind !== "admitted") break; // cannot happen: the rows were taken to fit the room
     if (admission.suppressed.length > 0) {
@@ -109,31 +129,62 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     const chunks = admission.chunks.slice(0, budget);
     for (const dropped of admission.chunks.slice(budget)) deps.quota.release(dropped.reservationId);
     budget -= chunks.length;
-    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId);
-    if (chunks.length > 0) groups.push({ notificationId, header, attempts: new Map(slice.map((row) => [row.userid, row.attempts])), chunks });
+    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, admission.day);
+    if (chunks.length > 0) groups.push({ notificationId, header, rows: new Map(slice.map((row) => [row.userid, row])), day: admission.day, chunks });
   }
   return groups;
 }
 
-function recordResults(
-  deps: DrainDependencies,
-  group: TakenGroup,
-  outcomes: readonly RecipientOutcome[],
-  transient: ReadonlySet<string>,
-  tasks: readonly { taskId: number; recipients: number }[],
-): void {
-  for (const task of tasks) deps.queue.addTask(group.notificationId, task.taskId, task.recipients);
-  const done: RecipientOutcome[] = [];
-  const retry = new Map<number, RecipientOutcome[]>();
-  for (const outcome of outcomes) {
-    const attempts = (group.attempts.get(outcome.userid) ?? 0) + 1;
-    if (transient.has(outcome.userid) && attempts < deps.maxAttempts) {
-      const list = retry.get(attempts) ?? [];
-      list.push({ userid: outcome.userid, status: "queued", attempts });
-      retry.set(attempts, list);
-    } else done.push(outcome);
-  }
-  deps.queue.update(group.notificationId, done);
+function lapsedOutcome(row: QueuedRecipient): RecipientOutcome {
+  return {
+    userid: row.userid,
+    status: "uncertain",
+    error: {
+      message: `the answer to the send on ${row.uncertainDay} (China time) was lost; it may have been delivered, and a retry on another day could deliver it twice, so it was not retried`,
+    },
+  };
+}
+
+function recordResults(deps: DrainDependencies, group: TakenGroup, results: readonly ChunkResult[]): void {
+  const { notificationId } = group;
   const nowMs = deps.now();
-  for (const [attempts, list] of retry) deps.queue.update(group.notificationId, list, nowMs + deps.retryDelayMs(attempts));
+  for (const result of results) {
+    if (result.kind === "sent") {
+      deps.queue.addTask(notificationId, {
+        taskId: result.taskId,
+        recipients: result.userids.length,
+        reservationId: result.reservationId,
+        sentAtMs: result.sentAtMs,
+        ...(group.header.verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
+      });
+      deps.queue.update(notificationId, result.userids.map((userid): RecipientOutcome => ({ userid, status: "sent", taskId: result.taskId })));
+      continue;
+    }
+    const lastError = result.kind === "uncertain" ? { message: mayHaveBeenSent(result.message) } : result.error;
+    const retryable = result.kind === "uncertain" || result.transient;
+    // One update per attempt count: recipients of a chunk usually share it.
+    const retries = new Map<number, RecipientOutcome[]>();
+    const done: RecipientOutcome[] = [];
+    for (const userid of result.userids) {
+      const row = group.rows.get(userid);
+      const attempts = (row?.attempts ?? 0) + 1;
+      const possiblyDelivered = result.kind === "uncertain" || row?.uncertainDay !== undefined;
+      if (retryable && attempts < deps.maxAttempts) {
+        const list = retries.get(attempts) ?? [];
+        list.push({ userid, status: "queued", attempts, ...(possiblyDelivered ? { mayHaveBeenSent: true as const } : {}), lastError });
+        retries.set(attempts, list);
+      } else if (possiblyDelivered) {
+        done.push({ userid, status: "uncertain", error: { message: `${lastError.message} (after ${attempts} attempts; an earlier one may have been delivered)` } });
+      } else {
+        done.push({ userid, status: "failed", error: lastError });
+      }
+    }
+    deps.queue.update(notificationId, done);
+    for (const [attempts, list] of retries) {
+      deps.queue.update(notificationId, list, {
+        notBeforeMs: nowMs + deps.retryDelayMs(attempts),
+        ...(result.kind === "uncertain" ? { uncertainDay: group.day } : {}),
+      });
+    }
+  }
 }

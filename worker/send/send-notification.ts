@@ -1,13 +1,11 @@
-import { canonicalContent, type TemplateData } from "../../protocol/index.ts";
-import type { DingTalkClient } from "../dingtalk/client.ts";
+import { canonicalContent, chinaDay, MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import type { Admission, AdmissionRequest } from "../quota/admission.ts";
 import { checkEmployees, type LedgerSuppression } from "../quota/employee-ledger.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import { TooManyDepartmentsError, type ExpandedDepartments } from "./department-directory.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
-import { sendChunks } from "./vendor-chunks.ts";
-import { chinaDay } from "../../protocol/index.ts";
+import { sendChunks, type ChunkDependencies } from "./vendor-chunks.ts";
 
 export interface NotificationRequest {
   id: string;
@@ -19,23 +17,41 @@ export interface NotificationRequest {
   data: TemplateData;
   /** `Prefer: respond-async`: send what fits now, queue the rest. */
   async: boolean;
+  /** Overrides VERIFY_DELIVERY for this request. */
+  verifyDelivery?: boolean;
 }
 
-export interface SendDependencies {
-  client: DingTalkClient;
+/** A vendor task as the record keeps it. */
+export interface SentTask {
+  taskId: number;
+  recipients: number;
+  reservationId: string;
+  sentAtMs: number;
+  /** When to read its getsendresult; absent when delivery is not verified. */
+  verifyAtMs?: number;
+}
+
+export interface SendDependencies extends ChunkDependencies {
   /** Runs the admission inside one storage transaction. */
   admit(request: AdmissionRequest): Admission;
-  release(reservationId: string, options?: { keepWindow?: boolean }): void;
   /** Read-only view of the quotas, for the suppressions an async request reports at once. */
   quota: QuotaStore;
   expandDepartments(deptIds: readonly number[]): Promise<ExpandedDepartments>;
-  /** Stores the request and its recipients' first states (one transaction). */
-  create(header: { fingerprint: string; invalidDepartments: number[]; createdAtMs: number }, recipients: RecipientOutcome[]): void;
-  addTasks(tasks: { taskId: number; recipients: number }[]): void;
-  now(): number;
+  /** Stores the request and its recipients' first states (one transaction); `retry` queues lost answers again. */
+  create(
+    header: { fingerprint: string; invalidDepartments: number[]; createdAtMs: number; verify: boolean },
+    recipients: RecipientOutcome[],
+    retry?: { userids: readonly string[]; notBeforeMs: number; uncertainDay: string },
+  ): void;
+  addTasks(tasks: SentTask[]): void;
   dailyCap: number;
   recipientsPerMinute: number;
   maxQueuedRecipients: number;
+  /** VERIFY_DELIVERY, unless the request says otherwise. */
+  verifyDelivery: boolean;
+  verifyAfterMs: number;
+  /** When a recipient is tried again after its `attempt`-th attempt. */
+  retryDelayMs(attempt: number): number;
 }
 
 export type SendOutcome =
@@ -50,6 +66,8 @@ export type SendOutcome =
  * One request: resolve who it reaches, then either admit it whole against
  * every limit in one transaction and send it (sync), or record it with its
  * recipients queued for the drain (async). The record is stored either way.
+ * A chunk whose answer was lost goes to the queue for a same-day retry: it
+ * may have been delivered, and only the vendor can say.
  */
 export async function acceptNotification(deps: SendDependencies, request: NotificationRequest): Promise<SendOutcome> {
   let expanded: ExpandedDepartments = { userids: [], invalidDeptIds: [] };
@@ -64,9 +82,10 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
   const limit = request.async ? deps.maxQueuedRecipients : deps.recipientsPerMinute;
   if (userids.length > limit) return { kind: "too-many-recipients", recipients: userids.length, limit };
 
+  const verify = request.verifyDelivery ?? deps.verifyDelivery;
   const fingerprint = await contentFingerprint(request.templateId, request.data);
   const nowMs = deps.now();
-  const header = { fingerprint, invalidDepartments: expanded.invalidDeptIds, createdAtMs: nowMs };
+  const header = { fingerprint, invalidDepartments: expanded.invalidDeptIds, createdAtMs: nowMs, verify };
 
   if (request.async) {
     // Suppressions are known now and reported now; the drain checks again when it sends.
@@ -77,17 +96,56 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
     return { kind: "accepted" };
   }
 
-  const admission = deps.admit({ reservationId: request.id, userids, fingerprint, nowMs });
+  const admission = deps.admit({
+    reservationId: request.id,
+    userids,
+    fingerprint,
+    nowMs,
+    ...(verify ? { recipientsPerSend: MAX_RECIPIENTS_FOR_SEND_RESULT } : {}),
+  });
   if (admission.kind === "window-full") {
     return { kind: "window-full", retryAfterMs: admission.retryAfterMs, inWindow: admission.inWindow, needed: admission.needed, limit: deps.recipientsPerMinute };
   }
-  const sent = await sendChunks(deps, request, admission.chunks);
+  const results = await sendChunks(deps, request, admission.chunks);
   const outcomes = new Map<string, RecipientOutcome>();
   for (const suppression of admission.suppressed) outcomes.set(suppression.userid, suppressedOutcome(suppression, deps.dailyCap));
-  for (const outcome of sent.outcomes) outcomes.set(outcome.userid, outcome);
-  deps.create(header, userids.map((userid) => outcomes.get(userid)!));
-  deps.addTasks(sent.tasks);
+  const tasks: SentTask[] = [];
+  const retry: string[] = [];
+  for (const result of results) {
+    for (const userid of result.userids) outcomes.set(userid, chunkOutcome(userid, result));
+    if (result.kind === "sent") {
+      tasks.push({
+        taskId: result.taskId,
+        recipients: result.userids.length,
+        reservationId: result.reservationId,
+        sentAtMs: result.sentAtMs,
+        ...(verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
+      });
+    } else if (result.kind === "uncertain") retry.push(...result.userids);
+  }
+  deps.create(
+    header,
+    userids.map((userid) => outcomes.get(userid)!),
+    { userids: retry, notBeforeMs: deps.now() + deps.retryDelayMs(1), uncertainDay: admission.day },
+  );
+  deps.addTasks(tasks);
   return { kind: "accepted" };
+}
+
+function chunkOutcome(userid: string, result: Awaited<ReturnType<typeof sendChunks>>[number]): RecipientOutcome {
+  switch (result.kind) {
+    case "sent":
+      return { userid, status: "sent", taskId: result.taskId };
+    case "uncertain":
+      return { userid, status: "queued", attempts: 1, mayHaveBeenSent: true, lastError: { message: mayHaveBeenSent(result.message) } };
+    case "failed":
+      return { userid, status: "failed", error: result.error };
+  }
+}
+
+/** What a lost answer means, in the record. */
+export function mayHaveBeenSent(cause: string): string {
+  return `${cause}: the answer was lost after the request left, so it may have been sent; it is retried the same day (China time), when DingTalk drops a repeat of the same content, so nobody gets it twice`;
 }
 
 export function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number): RecipientOutcome {

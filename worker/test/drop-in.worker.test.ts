@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { GetSendResultAnswer, SendByTemplateAnswer } from "../../protocol/index.ts";
 import { ALL_APPS_KEY, SCOPED_KEY } from "./credentials.ts";
-import { TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+import { TEMPLATE_ID, users, useMockDingTalk, WINDOW_AND_GUARD_MS } from "./harness.ts";
 
 const SEND = "http://worker/topapi/message/corpconversation/sendbytemplate";
 
@@ -71,6 +71,6 @@ describe("the drop-in vendor routes", () => {
   it("reports a full minute window as the vendor's flow-control envelope", async () => {
     await jsonSend({ agent_id: 948060598, template_id: TEMPLATE_ID, userid_list: users(1, 5000).join(","), data: "{}" });
     const answer = (await (await jsonSend({ agent_id: 948060598, template_id: TEMPLATE_ID, userid_list: "u09999", data: "{}" })).json()) as Record<string, any>;
-    expect(answer).toMatchObject({ errcode: 88, sub_code: "90018", dingtalk_edge: { problem: "minute-window-full", retryAfterSeconds: 60 } });
+    expect(answer).toMatchObject({ errcode: 88, sub_code: "90018", dingtalk_edge: { problem: "minute-window-full", retryAfterSeconds: WINDOW_AND_GUARD_MS / 1000 } });
   });
 });

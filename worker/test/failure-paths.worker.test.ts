@@ -2,7 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ALL_APPS_KEY } from "./credentials.ts";
-import { getNotification, postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+import { getNotification, postNotification, TEMPLATE_ID, users, useMockDingTalk, WINDOW_AND_GUARD_MS } from "./harness.ts";
 
 const sender = () => env.CORP_APP_SENDER.getByName("dingdemocorp/948060598");
 const ASYNC = { prefer: "respond-async" };
@@ -70,7 +70,7 @@ describe("the refusals of a send that cannot be resolved, each sending nothing",
     }
     expect(queued.every((answer) => answer.status === 202 && answer.body.summary.queued === 1)).toBe(true);
     expect(await sends()).toBe(5);
-    await world.mock.admin.advanceClock(60_000);
+    await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
     await runDurableObjectAlarm(sender());
     expect(await sends()).toBe(5 + 20);
     await runDurableObjectAlarm(sender());

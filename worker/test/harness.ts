@@ -6,6 +6,12 @@ import { createMockDingTalk, IN_PROCESS_BASE_URL, type MockDingTalk, type MockDi
 
 export const MORNING = "2026-11-25T02:00:00.000Z";
 
+/**
+ * How long after a send's answer its recipients leave the minute window: the
+ * vendor's minute plus the worker's clock-skew guard (CLOCK_SKEW_GUARD_MS, 2 s).
+ */
+export const WINDOW_AND_GUARD_MS = 62_000;
+
 const realNow = Date.now.bind(Date);
 const realFetch = globalThis.fetch;
 const MOCK_HOST = new URL(IN_PROCESS_BASE_URL).host;

@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { requestFingerprint } from "../http/idempotent.ts";
 import { ALL_APPS_KEY, TEST_WEBHOOK_SENDERS } from "./credentials.ts";
-import { onRealTime, postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+import { onRealTime, postNotification, TEMPLATE_ID, users, useMockDingTalk, WINDOW_AND_GUARD_MS } from "./harness.ts";
 
 const SEND = "http://worker/topapi/message/corpconversation/sendbytemplate";
 
@@ -37,7 +37,7 @@ describe("Idempotency-Key on the drop-in route: decided by what happened, not by
     await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 5000), data: { name: "fill", name2: "" } });
     const full = await dropIn(vendorSend("u09999"), { "idempotency-key": "d-2" });
     expect(full.body).toMatchObject({ errcode: 88, sub_code: "90018" });
-    await world.mock.admin.advanceClock(60_000);
+    await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
     const retried = await dropIn(vendorSend("u09999"), { "idempotency-key": "d-2" });
     expect(retried.headers.get("idempotency-replayed")).toBeNull();
     expect(retried.body).toMatchObject({ errcode: 0 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+import { postNotification, TEMPLATE_ID, users, useMockDingTalk, WINDOW_AND_GUARD_MS } from "./harness.ts";
 
 describe("Idempotency-Key", () => {
   const world = useMockDingTalk();
@@ -43,7 +43,7 @@ describe("Idempotency-Key", () => {
     await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 5000), data: { name: "fill", name2: "" } });
     const full = await postNotification({ ...request, userIds: ["u09999"] }, { "idempotency-key": "k-4" });
     expect(full.status).toBe(429);
-    await world.mock.admin.advanceClock(60_000);
+    await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
     const retried = await postNotification({ ...request, userIds: ["u09999"] }, { "idempotency-key": "k-4" });
     expect(retried.status).toBe(201);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
+import { postNotification, TEMPLATE_ID, users, useMockDingTalk, WINDOW_AND_GUARD_MS } from "./harness.ts";
 
 /** How many sendbytemplate calls reached the mock. */
 async function vendorSends(world: ReturnType<typeof useMockDingTalk>): Promise<number> {
@@ -22,12 +22,12 @@ describe("the minute window, enforced before sending", () => {
     const over = await postNotification({ ...message(1), userIds: ["u05001"] });
     expect(over.status).toBe(429);
     expect(over.headers.get("content-type")).toContain("application/problem+json");
-    expect(over.headers.get("retry-after")).toBe("60");
+    expect(over.headers.get("retry-after")).toBe("62");
     expect(over.body).toMatchObject({ code: "minute-window-full", status: 429 });
     expect(await vendorSends(world)).toBe(sendsBefore);
     expect((await world.mock.admin.inbox("u05001")).messages).toHaveLength(0);
 
-    await world.mock.admin.advanceClock(60_000);
+    await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
     expect((await postNotification({ ...message(1), userIds: ["u05001"] })).status).toBe(201);
     expect((await world.mock.admin.inbox("u05001")).messages).toHaveLength(1);
   });

@@ -21,6 +21,6 @@ describe("the answer's shape", () => {
 
   it("holds exactly the documented fields", async () => {
     const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "shape", name2: "" } });
-    expect(Object.keys(answer.body).sort()).toEqual(["agentId", "corpId", "createdAt", "id", "invalidDepartments", "recipients", "summary", "tasks", "templateId"]);
+    expect(Object.keys(answer.body).sort()).toEqual(["agentId", "corpId", "createdAt", "id", "invalidDepartments", "recipients", "summary", "tasks", "templateId", "verifyDelivery"]);
   });
 });

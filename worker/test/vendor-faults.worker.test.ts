@@ -1,5 +1,7 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { postNotification, TEMPLATE_ID, useMockDingTalk } from "./harness.ts";
+import { getNotification, postNotification, TEMPLATE_ID, useMockDingTalk } from "./harness.ts";
 
 describe("tokens", () => {
   const world = useMockDingTalk();
@@ -51,12 +53,41 @@ describe("vendor failures", () => {
     expect(next.body.recipients[0]).toMatchObject({ status: "sent" });
   });
 
-  it("answers 502 vendor-unavailable when every retry fails, and releases what it reserved", async () => {
-    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 503, times: 3 });
+  it("answers 502 vendor-unavailable when a gateway refuses every attempt (4xx), and releases what it reserved", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 429, times: 3 });
     const failed = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "x", name2: "" } });
     expect(failed.status).toBe(502);
     expect(failed.body.code).toBe("vendor-unavailable");
+    expect(failed.body.detail).toMatch(/Nothing was sent|HTTP 429/);
     const next = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "x", name2: "" } });
     expect(next.body.recipients[0]).toMatchObject({ status: "sent" });
+  });
+
+  it("says 'may have been sent' for a 5xx that came after the vendor delivered, keeps the place, and retries once the same day", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 3 });
+    const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123", "456"], data: { name: "after", name2: "" } });
+    expect(answer.status).toBe(202);
+    expect(JSON.stringify(answer.body)).not.toMatch(/nothing was sent/i);
+    for (const recipient of answer.body.recipients) {
+      expect(recipient).toMatchObject({ status: "queued", mayHaveBeenSent: true });
+      expect(recipient.lastError.message).toContain("may have been sent");
+    }
+    // The first attempt delivered; the client's two retries were dropped by the vendor as duplicates.
+    expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
+    // The same content again today is suppressed: the ledger entry was kept.
+    const again = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "after", name2: "" } });
+    expect(again.body.recipients[0]).toMatchObject({ status: "suppressed", reason: "duplicate-content" });
+    // The window place was kept too: 2 recipients still count in this minute.
+    const window = await runInDurableObject(env.CORP_APP_SENDER.getByName("dingdemocorp/948060598"), (_, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(recipients), 0) AS n FROM minute_window").one().n,
+    );
+    expect(window).toBe(2);
+    // The queued retry goes out the same day; the vendor drops the repeat, so the inbox still holds one.
+    await world.mock.admin.advanceClock(2_000);
+    await runDurableObjectAlarm(env.CORP_APP_SENDER.getByName("dingdemocorp/948060598"));
+    const record = (await getNotification(answer.body.id)).body;
+    expect(record.recipients.map((r: { status: string }) => r.status)).toEqual(["sent", "sent"]);
+    expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
+    expect((await world.mock.admin.inbox("456")).messages).toHaveLength(1);
   });
 });

@@ -1,0 +1,244 @@
+/**
+ * The promise as it breaks in the field: the worker in `wrangler dev` and the
+ * mock DingTalk as a Node server, each on its own real clock, nothing shared
+ * but HTTP. The ledger is the mock's inboxes: nobody the worker reports
+ * `sent` or `delivered` may be missing from them, nobody may get a message
+ * twice, and everyone is delivered in the end.
+ *
+ * The vendor's minute is shortened on both sides (MINUTE_WINDOW_MS and the
+ * mock's `minuteWindowMs`, testing knobs) so several windows pass in seconds;
+ * REAL_PROCESS_WINDOW_MS=60000 runs the same scenarios on the real minute
+ * without the knobs (as against code that has none).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { startMockServer, type RunningMockServer } from "../../mock-server/node-server.ts";
+import { startWorkerDev, throwAwayApiKey, type RunningWorkerDev } from "../../scripts/wrangler-dev-launcher.ts";
+
+const WINDOW_MS = Number(process.env.REAL_PROCESS_WINDOW_MS ?? 10_000);
+const KNOBS = WINDOW_MS !== 60_000;
+const PER_WINDOW = 2_000;
+const CORP_ID = "dingdemocorp";
+const INTERNAL_AGENT_ID = 123;
+const TEMPLATE_ID = "e27a9eed42b34a14a2xxxx";
+const { key: API_KEY, apiKeys: API_KEYS } = throwAwayApiKey("real-process-test");
+/** Time for `windows` vendor minutes to pass, with room for wrangler on a busy 2-core machine. */
+const windowsTime = (windows: number) => windows * WINDOW_MS + 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const users = (from: number, count: number) => Array.from({ length: count }, (_, i) => `u${String(from + i).padStart(5, "0")}`);
+
+interface Recipient {
+  userid: string;
+  status: string;
+  taskId?: number;
+  mayHaveBeenSent?: boolean;
+  verifiedAt?: string;
+}
+interface RecordBody {
+  id: string;
+  summary: Record<string, number>;
+  recipients: Recipient[];
+}
+
+let running: { mock?: RunningMockServer; workers: RunningWorkerDev[] } = { workers: [] };
+
+afterEach(async () => {
+  await Promise.allSettled([...running.workers.map((worker) => worker.stop()), running.mock?.close()]);
+  running = { workers: [] };
+}, 30_000);
+
+async function startMock(): Promise<RunningMockServer> {
+  running.mock = await startMockServer({
+    port: 0,
+    settings: { recipientsPerMinute: PER_WINDOW, ...(KNOBS ? { minuteWindowMs: WINDOW_MS } : {}) },
+  });
+  return running.mock;
+}
+
+async function startWorker(mock: RunningMockServer, vars: Record<string, string>, persistTo?: string): Promise<RunningWorkerDev> {
+  const worker = await startWorkerDev({
+    dingtalkBaseUrl: mock.url,
+    apiKeys: API_KEYS,
+    persistTo,
+    startupTimeoutMs: 90_000,
+    vars: {
+      RECIPIENTS_PER_MINUTE: String(PER_WINDOW),
+      QUEUE_RETRY_DELAY_MS: "1000",
+      ...(KNOBS ? { MINUTE_WINDOW_MS: String(WINDOW_MS), VERIFY_AFTER_MS: "500" } : {}),
+      ...vars,
+    },
+  });
+  running.workers.push(worker);
+  return worker;
+}
+
+async function addFault(mock: RunningMockServer, rule: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${mock.url}/__admin/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+}
+
+async function send(worker: RunningWorkerDev, userIds: string[], name: string, options: { async?: boolean } = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${worker.url}/v1/notifications`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      "content-type": "application/json",
+      ...(options.async ? { prefer: "respond-async" } : {}),
+    },
+    body: JSON.stringify({ corpId: CORP_ID, agentId: INTERNAL_AGENT_ID, templateId: TEMPLATE_ID, userIds, data: { name, name2: "" } }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function record(worker: RunningWorkerDev, id: string): Promise<RecordBody> {
+  const response = await fetch(`${worker.url}/v1/notifications/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as RecordBody;
+}
+
+/** Polls the record until nothing waits (queued, or sent and not yet verified when `verified`). */
+async function settled(worker: () => RunningWorkerDev, id: string, timeoutMs: number, verified: boolean): Promise<RecordBody> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RecordBody | undefined;
+  while (Date.now() < deadline) {
+    last = await record(worker(), id);
+    const waiting = last.recipients.filter((r) => r.status === "queued" || (verified && r.status === "sent"));
+    if (waiting.length === 0) return last;
+    await sleep(1_000);
+  }
+  throw new Error(`notification ${id} still has recipients waiting after ${timeoutMs} ms: ${JSON.stringify(last?.summary)}`);
+}
+
+/** How many copies of this content each employee's inbox holds. */
+function inboxCopies(mock: RunningMockServer, userids: readonly string[], name: string): Map<string, number> {
+  const copies = new Map<string, number>();
+  for (const userid of userids) {
+    const messages = mock.mock.state.inbox.of(userid).filter((m) => m.templateId === TEMPLATE_ID && m.data.name === name);
+    copies.set(userid, messages.length);
+  }
+  return copies;
+}
+
+/** The ledger: reported sent or delivered means in the inbox, once; nobody twice. */
+function checkLedger(mock: RunningMockServer, body: RecordBody, name: string): { missing: string[]; twice: string[] } {
+  const copies = inboxCopies(mock, body.recipients.map((r) => r.userid), name);
+  const missing = body.recipients.filter((r) => (r.status === "sent" || r.status === "delivered") && copies.get(r.userid) !== 1).map((r) => r.userid);
+  const twice = [...copies].filter(([, n]) => n > 1).map(([userid]) => userid);
+  return { missing, twice };
+}
+
+function expectEveryoneDeliveredOnce(mock: RunningMockServer, body: RecordBody, name: string, statuses: string[]): void {
+  const { missing, twice } = checkLedger(mock, body, name);
+  expect({ reportedButMissing: missing.length, deliveredTwice: twice.length }).toEqual({ reportedButMissing: 0, deliveredTwice: 0 });
+  const copies = inboxCopies(mock, body.recipients.map((r) => r.userid), name);
+  expect([...copies.values()].filter((n) => n !== 1)).toHaveLength(0);
+  expect(body.recipients.filter((r) => !statuses.includes(r.status)).map((r) => `${r.userid}:${r.status}`)).toEqual([]);
+}
+
+describe("worker in wrangler dev against the Node mock, real clocks on both", () => {
+  it(
+    "drains a queue over several minute windows with 400 ms vendor latency and never sends before the vendor's window has room",
+    async () => {
+      const mock = await startMock();
+      const worker = await startWorker(mock, { VERIFY_DELIVERY: "false" });
+      await addFault(mock, { endpoint: "sendByTemplate", latencyMs: 400 });
+
+      const accepted = await send(worker, users(1, 5_000), "windows", { async: true });
+      expect(accepted.status).toBe(202);
+      const final = await settled(() => worker, accepted.body.id, windowsTime(4), false);
+
+      expectEveryoneDeliveredOnce(mock, final, "windows", ["sent"]);
+      const dropped = mock.mock.state.tasks.list().flatMap((task) => task.forbidden);
+      expect(dropped.map((d) => d.code)).toEqual([]);
+    },
+    windowsTime(4) + 120_000,
+  );
+
+  it(
+    "says 'may have been sent' for a 502 that came after the vendor acted, keeps its window place, and delivers exactly once",
+    async () => {
+      const mock = await startMock();
+      const worker = await startWorker(mock, { VERIFY_DELIVERY: "false" });
+      await addFault(mock, { endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 3 });
+
+      const first = await send(worker, users(5_001, 1_000), "after-502");
+      expect(JSON.stringify(first.body)).not.toMatch(/nothing was sent/i);
+      expect(first.status).toBe(202);
+      expect(first.body.recipients.every((r: Recipient) => r.status === "queued" && r.mayHaveBeenSent === true)).toBe(true);
+      // The vendor delivered them: the window is not free for 2,000 more.
+      const second = await send(worker, users(6_001, 2_000), "after-502-next");
+      if (second.status === 201 || second.status === 202) {
+        const { missing } = checkLedger(mock, second.body, "after-502-next");
+        expect(missing).toEqual([]);
+      } else {
+        expect(second.status).toBe(429);
+      }
+
+      const final = await settled(() => worker, first.body.id, windowsTime(2), false);
+      expectEveryoneDeliveredOnce(mock, final, "after-502", ["sent"]);
+    },
+    windowsTime(2) + 120_000,
+  );
+
+  it(
+    "survives kill -9 of the worker mid-drain: restarted on the same storage, it delivers everyone exactly once, verified",
+    async () => {
+      const mock = await startMock();
+      let worker = await startWorker(mock, { VERIFY_DELIVERY: "true" });
+      await addFault(mock, { endpoint: "sendByTemplate", latencyMs: 400 });
+
+      const accepted = await send(worker, users(1, 4_000), "killed", { async: true });
+      expect(accepted.status).toBe(202);
+      const id = accepted.body.id as string;
+      // Kill while the drain is under way: some recipients sent, others still waiting.
+      for (let body = await record(worker, id); ; body = await record(worker, id)) {
+        const sent = body.recipients.filter((r) => r.status === "sent" || r.status === "delivered").length;
+        if (sent > 0 && (body.summary.queued ?? 0) > 0) break;
+        expect(body.summary.queued ?? 0).toBeGreaterThan(0);
+        await sleep(200);
+      }
+      await worker.kill();
+      const persistTo = worker.persistTo;
+      running.workers = running.workers.filter((w) => w !== worker);
+      worker = await startWorker(mock, { VERIFY_DELIVERY: "true" }, persistTo);
+
+      const final = await settled(() => worker, id, windowsTime(4), true);
+      expectEveryoneDeliveredOnce(mock, final, "killed", ["delivered"]);
+      expect(final.recipients.every((r) => typeof r.verifiedAt === "string")).toBe(true);
+    },
+    windowsTime(4) + 180_000,
+  );
+
+  it(
+    "verifies delivery with getsendresult and re-queues what the vendor dropped because another client spent part of the app's minute",
+    async () => {
+      const mock = await startMock();
+      const worker = await startWorker(mock, { VERIFY_DELIVERY: "true" });
+      // Another service of the same company, with the same app, straight at DingTalk.
+      const token = ((await (await fetch(`${mock.url}/gettoken?appkey=app-demo-key&appsecret=app-demo-secret`)).json()) as { access_token: string }).access_token;
+      const outside = async (from: number, name: string) => {
+        const response = await fetch(`${mock.url}/topapi/message/corpconversation/sendbytemplate?access_token=${token}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ agent_id: INTERNAL_AGENT_ID, template_id: TEMPLATE_ID, userid_list: users(from, 600).join(","), data: JSON.stringify({ name, name2: "" }) }),
+        });
+        expect(((await response.json()) as { errcode: number }).errcode).toBe(0);
+      };
+      await outside(9_001, "outside-1");
+
+      const accepted = await send(worker, users(1, 4_000), "shared-minute", { async: true });
+      expect(accepted.status).toBe(202);
+      await sleep(WINDOW_MS + 1_000);
+      await outside(9_601, "outside-2");
+
+      const final = await settled(() => worker, accepted.body.id, windowsTime(5), true);
+      // The vendor did drop some of ours (the outside client took their place)...
+      const droppedOurs = mock.mock.state.tasks.list().flatMap((task) => task.forbidden).filter((d) => d.userid <= "u04000");
+      expect(droppedOurs.length).toBeGreaterThan(0);
+      // ...and each of them came back in a later window.
+      expectEveryoneDeliveredOnce(mock, final, "shared-minute", ["delivered"]);
+      expect(final.summary.delivered).toBe(4_000);
+    },
+    windowsTime(5) + 120_000,
+  );
+});
