@@ -96,8 +96,11 @@ async function record(worker: RunningWorkerDev, id: string): Promise<RecordBody>
   return (await response.json()) as RecordBody;
 }
 
-/** Polls the record until nothing waits (queued, or sent and not yet verified when `verified`). */
-async function settled(worker: () => RunningWorkerDev, id: string, timeoutMs: number, verified: boolean): Promise<RecordBody> {
+/**
+ * Polls the record until nothing waits (queued, or sent and not yet verified
+ * when `verified`). On timeout the error tells what the ledger shows so far.
+ */
+async function settled(worker: () => RunningWorkerDev, id: string, timeoutMs: number, verified: boolean, ledger?: { mock: RunningMockServer; name: string }): Promise<RecordBody> {
   const deadline = Date.now() + timeoutMs;
   let last: RecordBody | undefined;
   while (Date.now() < deadline) {
@@ -106,7 +109,11 @@ async function settled(worker: () => RunningWorkerDev, id: string, timeoutMs: nu
     if (waiting.length === 0) return last;
     await sleep(1_000);
   }
-  throw new Error(`notification ${id} still has recipients waiting after ${timeoutMs} ms: ${JSON.stringify(last?.summary)}`);
+  const seen = ledger && last ? checkLedger(ledger.mock, last, ledger.name) : undefined;
+  throw new Error(
+    `notification ${id} still has recipients waiting after ${timeoutMs} ms: ${JSON.stringify(last?.summary)}` +
+      (seen ? `; reported sent or delivered but missing from the inbox: ${seen.missing.length}, delivered twice: ${seen.twice.length}` : ""),
+  );
 }
 
 /** How many copies of this content each employee's inbox holds. */
@@ -202,7 +209,7 @@ describe("worker in wrangler dev against the Node mock, real clocks on both", ()
       running.workers = running.workers.filter((w) => w !== worker);
       worker = await startWorker(mock, { VERIFY_DELIVERY: "true" }, persistTo);
 
-      const final = await settled(() => worker, id, windowsTime(4), true);
+      const final = await settled(() => worker, id, windowsTime(4), true, { mock, name: "killed" });
       expectEveryoneDeliveredOnce(mock, final, "killed", ["delivered"]);
       expect(final.recipients.every((r) => typeof r.verifiedAt === "string")).toBe(true);
     },
@@ -231,7 +238,7 @@ describe("worker in wrangler dev against the Node mock, real clocks on both", ()
       await sleep(WINDOW_MS + 1_000);
       await outside(9_601, "outside-2");
 
-      const final = await settled(() => worker, accepted.body.id, windowsTime(5), true);
+      const final = await settled(() => worker, accepted.body.id, windowsTime(5), true, { mock, name: "shared-minute" });
       // The vendor did drop some of ours (the outside client took their place)...
       const droppedOurs = mock.mock.state.tasks.list().flatMap((task) => task.forbidden).filter((d) => d.userid <= "u04000");
       expect(droppedOurs.length).toBeGreaterThan(0);
