@@ -4,6 +4,9 @@ import { defineConfig } from "vitest/config";
 import { DEV_APPS } from "./worker/dev-apps.ts";
 import { TEST_API_KEYS, TEST_WEBHOOK_SENDERS } from "./worker/test/credentials.ts";
 
+/** Its suite ticket never came: sends to it must be refused whole (worker/test/suite-ticket.worker.test.ts). */
+const TICKETLESS_APP = { kind: "thirdParty", corpId: "ticketlesscorp", agentId: 948060599, suiteKey: "suite-without-ticket", suiteSecret: "suite-without-ticket-secret" };
+
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 export default defineConfig({
@@ -30,7 +33,8 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
-                DINGTALK_APPS: JSON.stringify(DEV_APPS),
+                // The demo apps, and a third-party app whose suite ticket has not been pushed yet.
+                DINGTALK_APPS: JSON.stringify({ ...DEV_APPS, apps: [...DEV_APPS.apps, TICKETLESS_APP] }),
                 // The in-process mock answers here: tests route the worker's fetch to it.
                 DINGTALK_BASE_URL: "http://mock-dingtalk.local",
                 SUITE_TICKET_TOKEN: "test-suite-ticket-token",

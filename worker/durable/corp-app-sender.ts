@@ -93,6 +93,16 @@ export class CorpAppSender extends DurableObject<Env> {
     }
   }
 
+  /** The record as stored: no vendor call. */
+  async record(id: string, corpId: string, agentId: number): Promise<NotificationRecord | undefined> {
+    return this.#log.record(id, { corpId, agentId });
+  }
+
+  /** The template a task of this app sent, for scope checks; undefined for a task this object did not send. */
+  async taskTemplate(taskId: number): Promise<string | undefined> {
+    return this.#log.taskTemplate(taskId);
+  }
+
   async story(id: string, corpId: string, agentId: number): Promise<NotificationStory | NotificationRecord | undefined> {
     const record = this.#log.record(id, { corpId, agentId });
     if (!record) return undefined;

@@ -159,6 +159,16 @@ export class NotificationLog {
     );
   }
 
+  /** The template of the request a task belongs to. */
+  taskTemplate(taskId: number): string | undefined {
+    return this.#sql
+      .exec<{ template_id: string }>(
+        "SELECT n.template_id FROM notification_tasks t JOIN notifications n ON n.id = t.notification_id WHERE t.task_id = ? LIMIT 1",
+        taskId,
+      )
+      .toArray()[0]?.template_id;
+  }
+
   /** Tasks whose delivery check is due, earliest first. */
   dueVerifications(nowMs: number, limit: number): PendingVerification[] {
     return this.#sql

@@ -56,9 +56,13 @@ export function notificationRoutes(app: App): void {
     // Out of scope reads as not found: a caller learns nothing about other apps' notifications.
     if (principal.scope.corps && !principal.scope.corps.includes(owner.corpId)) throw notFound;
     if (principal.scope.agents && !principal.scope.agents.includes(owner.agentId)) throw notFound;
-    const story = await c.env.CORP_APP_SENDER.getByName(senderName(owner.corpId, owner.agentId)).story(id, owner.corpId, owner.agentId);
-    // The template is only known from the record itself.
-    if (!story || outOfScope(principal.scope, { corpId: owner.corpId, agentId: owner.agentId, templateId: story.templateId })) throw notFound;
+    const sender = c.env.CORP_APP_SENDER.getByName(senderName(owner.corpId, owner.agentId));
+    // The template is only known from the record itself; it is checked before the vendor is asked anything.
+    const record = await sender.record(id, owner.corpId, owner.agentId);
+    if (!record || outOfScope(principal.scope, { corpId: owner.corpId, agentId: owner.agentId, templateId: record.templateId })) throw notFound;
+    if (record.verifyDelivery) return c.json(record);
+    const story = await sender.story(id, owner.corpId, owner.agentId);
+    if (!story) throw notFound;
     return c.json(story);
   });
 
@@ -75,14 +79,13 @@ export function notificationRoutes(app: App): void {
 
 /**
  * A notification's record as it is now, for the replay of an answer too
- * large to have been remembered whole. The story's per-task vendor details
- * are left out: the send answered none of them.
+ * large to have been remembered whole, as stored: the vendor is not asked.
  */
 export async function currentRecord(env: Env, notificationId: string): Promise<NotificationRecord> {
   const owner = parseNotificationId(notificationId);
-  const story = owner && (await env.CORP_APP_SENDER.getByName(senderName(owner.corpId, owner.agentId)).story(notificationId, owner.corpId, owner.agentId));
-  if (!story) throw new ProblemError(404, "notification-not-found", `the notification "${notificationId}" this Idempotency-Key answered is no longer kept`);
-  return { ...story, tasks: story.tasks.map((task) => ({ taskId: task.taskId, recipients: task.recipients })) };
+  const record = owner && (await env.CORP_APP_SENDER.getByName(senderName(owner.corpId, owner.agentId)).record(notificationId, owner.corpId, owner.agentId));
+  if (!record) throw new ProblemError(404, "notification-not-found", `the notification "${notificationId}" this Idempotency-Key answered is no longer kept`);
+  return record;
 }
 
 /** The body, refused with 413 past MAX_REQUEST_BODY_BYTES before it is read to the end. */

@@ -69,11 +69,15 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
         const { agentId, taskId } = parsed.value;
         const target = appForAgent(c.env, principal, agentId);
         if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent_id: agent ${agentId} is not an app this key may use`);
-        // A task id does not say which template it used, so a key limited to templates cannot be shown one.
+        const sender = c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId));
+        // A key limited to templates reads only tasks this worker sent with one of them; any other reads as unknown.
         if (principal.scope.templates) {
-          return failure(ErrCode.INVALID_PARAMETER, "task_id: this key is limited to some templates, and a task id does not say which template it used; read GET /v1/notifications/:id instead");
+          const templateId = await sender.taskTemplate(taskId);
+          if (templateId === undefined || !principal.scope.templates.includes(templateId)) {
+            return failure(ErrCode.INVALID_PARAMETER, `task_id: no task ${taskId} this key may read`);
+          }
         }
-        const answer = await c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId)).taskQuery(kind, target.corpId, target.agentId, taskId);
+        const answer = await sender.taskQuery(kind, target.corpId, target.agentId, taskId);
         return withRequestId(answer);
       }),
     );

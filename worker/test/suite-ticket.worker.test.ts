@@ -1,4 +1,5 @@
-import { exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { postNotification, TEMPLATE_ID, useMockDingTalk } from "./harness.ts";
 
@@ -33,5 +34,27 @@ describe("PUT /v1/suite-tickets/:suiteKey", () => {
   it("answers 404 for a suite no app uses", async () => {
     const answer = await putTicket("t", "Bearer test-suite-ticket-token", "other-suite");
     expect(answer.status).toBe(404);
+  });
+});
+
+describe("an app whose suite ticket has not come yet", () => {
+  const world = useMockDingTalk();
+  const ticketless = () => env.CORP_APP_SENDER.getByName("ticketlesscorp/948060599");
+
+  it("refuses a queued send with 503 and stores nothing, so nothing goes out later either", async () => {
+    const answer = await postNotification(
+      { corpId: "ticketlesscorp", agentId: 948060599, templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "early", name2: "" } },
+      { prefer: "respond-async" },
+    );
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ code: "misconfigured" });
+    expect(answer.body.detail).toContain("Nothing was sent");
+    const stored = await runInDurableObject(ticketless(), async (_, state) => ({
+      recipients: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notification_recipients").one().n,
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(stored).toEqual({ recipients: 0, alarm: null });
+    expect(await runDurableObjectAlarm(ticketless())).toBe(false);
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
   });
 });
