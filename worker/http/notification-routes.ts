@@ -37,7 +37,7 @@ export function notificationRoutes(app: App): void {
         async,
         ...(body.verifyDelivery !== undefined ? { verifyDelivery: body.verifyDelivery } : {}),
       });
-      return { response: answerForSend(answer, c.req.path), final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
+      return { response: answerForSend(answer, c.req.path, async), final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
     };
     return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), await requestFingerprint(c.req.raw, text), run, {
       replayReference: async (stored) => {

@@ -8,10 +8,10 @@ import type { NotificationRecord } from "../send/notification-record.ts";
  * store it whole): 201 with the record, 202 when recipients wait in the queue,
  * or problem details that say why nothing was sent.
  */
-export function answerForSend(answer: SenderAnswer, instance: string): Response {
+export function answerForSend(answer: SenderAnswer, instance: string, preferredAsync = false): Response {
   switch (answer.kind) {
     case "recorded":
-      return recordAnswer(answer.record);
+      return recordAnswer(answer.record, preferredAsync);
     case "too-many-recipients":
       return problemResponse(
         new ProblemError(422, "too-many-recipients", `the request reaches ${answer.recipients} employees; at most ${answer.limit} per request`, [
@@ -47,7 +47,8 @@ export function answerForSend(answer: SenderAnswer, instance: string): Response 
   }
 }
 
-function recordAnswer(record: NotificationRecord): Response {
+/** `preferredAsync`: the caller sent Prefer: respond-async (a synchronous send may still queue a retry of a lost answer). */
+function recordAnswer(record: NotificationRecord, preferredAsync: boolean): Response {
   const { summary } = record;
   if (summary.sent === 0 && summary.queued === 0 && summary.failed > 0) {
     // Nothing went out: the status says why; the record is still kept for GET.
@@ -65,7 +66,7 @@ function recordAnswer(record: NotificationRecord): Response {
     headers: {
       "content-type": "application/json",
       location: `/v1/notifications/${record.id}`,
-      ...(queued ? { "preference-applied": "respond-async" } : {}),
+      ...(queued && preferredAsync ? { "preference-applied": "respond-async" } : {}),
     },
   });
 }

@@ -67,6 +67,8 @@ describe("vendor failures", () => {
     await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 3 });
     const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123", "456"], data: { name: "after", name2: "" } });
     expect(answer.status).toBe(202);
+    // Not asked for, so not said: the queueing is the worker's, for the retry.
+    expect(answer.headers.get("preference-applied")).toBeNull();
     expect(JSON.stringify(answer.body)).not.toMatch(/nothing was sent/i);
     for (const recipient of answer.body.recipients) {
       expect(recipient).toMatchObject({ status: "queued", mayHaveBeenSent: true });
