@@ -1,28 +1,28 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 
 /**
  * The DingTalk apps this worker may send as, from the `DINGTALK_APPS` secret
  * (JSON). Secrets live only there: never in wrangler.toml, logs or answers.
  */
 const AppIdentity = {
-  corpId: z.string().min(1),
-  agentId: z.number().int().positive(),
+  corpId: z.string().check(z.minLength(1)),
+  agentId: z.int().check(z.positive()),
 };
 
 export const InternalAppConfig = z.object({
   kind: z.literal("internal"),
   ...AppIdentity,
-  appKey: z.string().min(1),
-  appSecret: z.string().min(1),
+  appKey: z.string().check(z.minLength(1)),
+  appSecret: z.string().check(z.minLength(1)),
 });
 
 export const ThirdPartyAppConfig = z.object({
   kind: z.literal("thirdParty"),
   ...AppIdentity,
-  suiteKey: z.string().min(1),
-  suiteSecret: z.string().min(1),
+  suiteKey: z.string().check(z.minLength(1)),
+  suiteSecret: z.string().check(z.minLength(1)),
   /** The ticket the vendor pushes every few hours; PUT /v1/suite-tickets/:suiteKey replaces it at run time. */
-  suiteTicket: z.string().min(1).optional(),
+  suiteTicket: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const AppConfig = z.discriminatedUnion("kind", [InternalAppConfig, ThirdPartyAppConfig]);
@@ -30,11 +30,13 @@ export type AppConfig = z.infer<typeof AppConfig>;
 
 export const AppsConfig = z.object({
   /** The app used when a request names neither corpId nor agentId. */
-  default: z.object(AppIdentity).optional(),
-  apps: z.array(AppConfig).min(1),
+  default: z.optional(z.object(AppIdentity)),
+  apps: z.array(AppConfig).check(z.minLength(1)),
 });
 
 export class ConfigError extends Error {}
+
+let lastParsed: { json: string; registry: AppRegistry } | undefined;
 
 export class AppRegistry {
   readonly #apps: AppConfig[];
@@ -45,8 +47,13 @@ export class AppRegistry {
     this.#default = config.default ?? (config.apps.length === 1 ? config.apps[0] : undefined);
   }
 
-  /** Parses the JSON; a problem names the field but never echoes a value, which may be a secret. */
+  /**
+   * Parses the JSON; a problem names the field but never echoes a value, which
+   * may be a secret. The last good parse is kept: the secret is the same string
+   * for every request an isolate serves, and parsing it each time is work for nothing.
+   */
   static fromJson(json: string | undefined): AppRegistry {
+    if (json !== undefined && lastParsed?.json === json) return lastParsed.registry;
     if (!json) throw new ConfigError("DINGTALK_APPS is not set");
     let raw: unknown;
     try {
@@ -59,7 +66,9 @@ export class AppRegistry {
       const issue = parsed.error.issues[0]!;
       throw new ConfigError(`DINGTALK_APPS.${issue.path.join(".")}: ${issue.code}`);
     }
-    return new AppRegistry(parsed.data);
+    const registry = new AppRegistry(parsed.data);
+    lastParsed = { json, registry };
+    return registry;
   }
 
   /** The app a request means: the one it names, or the default when it names neither corp nor agent. */

@@ -43,6 +43,8 @@ export class CorpAppSender extends DurableObject<Env> {
   readonly #log: NotificationLog;
   readonly #settings: WorkerSettings;
   #client: { app: AppConfig; client: DingTalkClient } | undefined;
+  /** The owner this instance has already seen stored, as "corpId/agentId". */
+  #ownerKnown: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -161,7 +163,14 @@ export class CorpAppSender extends DurableObject<Env> {
   }
 
   async #accept(request: NotificationRequest): Promise<SendOutcome> {
-    this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", JSON.stringify({ corpId: request.corpId, agentId: request.agentId }));
+    // Written once: every send would otherwise rewrite the same row.
+    if (this.#ownerKnown !== `${request.corpId}/${request.agentId}`) {
+      const owner = this.#owner();
+      if (owner?.corpId !== request.corpId || owner.agentId !== request.agentId) {
+        this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", JSON.stringify({ corpId: request.corpId, agentId: request.agentId }));
+      }
+      this.#ownerKnown = `${request.corpId}/${request.agentId}`;
+    }
     const { client } = this.#clientFor(request.corpId, request.agentId);
     const settings = this.#settings;
     return acceptNotification(
@@ -259,13 +268,15 @@ export class CorpAppSender extends DurableObject<Env> {
     if (current === null || current > due) await this.ctx.storage.setAlarm(due);
   }
 
+  /** Whether anything is left to prune: one indexed probe per table, however much is stored. */
   #hasRows(): boolean {
     return (
       this.#sql
-        .exec<{ n: number }>(
-          "SELECT (SELECT COUNT(*) FROM minute_window) + (SELECT COUNT(*) FROM employee_day) + (SELECT COUNT(*) FROM notifications) + (SELECT COUNT(*) FROM department_cache) AS n",
+        .exec<{ any: number }>(
+          `SELECT EXISTS (SELECT 1 FROM minute_window) OR EXISTS (SELECT 1 FROM employee_day) OR EXISTS (SELECT 1 FROM notifications)
+             OR EXISTS (SELECT 1 FROM department_cache) AS any`,
         )
-        .one().n > 0
+        .one().any === 1
     );
   }
 

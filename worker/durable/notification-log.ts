@@ -231,7 +231,8 @@ export class NotificationLog {
     if (limit <= 0) return [];
     return this.#sql
       .exec<{ seq: number; notification_id: string; userid: string; attempts: number; uncertain_day: string | null }>(
-        "SELECT seq, notification_id, userid, attempts, uncertain_day FROM notification_recipients WHERE status = 'queued' AND not_before_ms <= ? ORDER BY seq LIMIT ?",
+        // In queue order, walking the queue's own index: the due-time index would sort every due row first.
+        "SELECT seq, notification_id, userid, attempts, uncertain_day FROM notification_recipients INDEXED BY notification_recipients_queue WHERE status = 'queued' AND not_before_ms <= ? ORDER BY seq LIMIT ?",
         nowMs,
         limit,
       )

@@ -87,6 +87,9 @@ const VERSION_2: readonly string[] = [
   // China-time day of the latest attempt: a send cut short by a restart may have been delivered that day.
   `ALTER TABLE notification_recipients ADD COLUMN attempt_day TEXT`,
   `CREATE INDEX IF NOT EXISTS notification_recipients_task ON notification_recipients (task_id) WHERE task_id IS NOT NULL`,
+  // The queue's next due time and the sends cut short by a restart, without a scan of every recipient ever stored.
+  `CREATE INDEX IF NOT EXISTS notification_recipients_due ON notification_recipients (not_before_ms) WHERE status = 'queued'`,
+  `CREATE INDEX IF NOT EXISTS notification_recipients_sending ON notification_recipients (notification_id) WHERE status = 'sending'`,
   `ALTER TABLE notification_tasks ADD COLUMN reservation_id TEXT`,
   `ALTER TABLE notification_tasks ADD COLUMN sent_at_ms INTEGER`,
   `ALTER TABLE notification_tasks ADD COLUMN verify_at_ms INTEGER`,
