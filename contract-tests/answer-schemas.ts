@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "../protocol/zod.ts";
 import {
   GetSendProgressAnswer,
   GetSendResultAnswer,
@@ -11,7 +11,7 @@ import {
 } from "../protocol/index.ts";
 
 /** The documented success shape of each vendor path, from the shared schemas. */
-export const ANSWER_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+export const ANSWER_SCHEMAS: Readonly<Record<string, z.ZodMiniType>> = {
   [VendorPath.getToken]: TokenAnswer,
   [VendorPath.getCorpToken]: TokenAnswer,
   [VendorPath.sendByTemplate]: SendByTemplateAnswer,

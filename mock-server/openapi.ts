@@ -75,7 +75,8 @@ export function openApiDocument(adminRoutes: readonly RouteDoc[]): Record<string
   };
 }
 
-function jsonSchema(schema: z.ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
+/** Any zod 4 schema: the vendor endpoints' come from protocol/ in zod/mini, the admin routes' are classic zod. */
+function jsonSchema(schema: z.core.$ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
   return rest;
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "./zod.ts";
 import { IntegerLike, VendorAnswer } from "./envelope.ts";
 
 /** The documented per-list maxima of sendbytemplate. */
@@ -24,11 +24,11 @@ export type TemplateData = z.infer<typeof TemplateData>;
  * `data` is the JSON *string* of the variables; the lists are comma-separated.
  */
 export const SendByTemplateRequest = z.object({
-  agent_id: z.number().int(),
-  template_id: z.string().min(1),
-  userid_list: z.string().optional(),
-  dept_id_list: z.string().optional(),
-  data: z.string().optional(),
+  agent_id: z.int(),
+  template_id: z.string().check(z.minLength(1)),
+  userid_list: z.optional(z.string()),
+  dept_id_list: z.optional(z.string()),
+  data: z.optional(z.string()),
 });
 export type SendByTemplateRequest = z.infer<typeof SendByTemplateRequest>;
 
@@ -38,15 +38,15 @@ export type SendByTemplateRequest = z.infer<typeof SendByTemplateRequest>;
  */
 export const SendByTemplateWire = z.object({
   agent_id: IntegerLike,
-  template_id: z.string().min(1),
-  userid_list: z.string().optional(),
-  dept_id_list: z.union([z.string(), z.number().int().transform(String)]).optional(),
-  data: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  template_id: z.string().check(z.minLength(1)),
+  userid_list: z.optional(z.string()),
+  dept_id_list: z.optional(z.union([z.string(), z.pipe(z.int(), z.transform(String))])),
+  data: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
 });
 export type SendByTemplateWire = z.infer<typeof SendByTemplateWire>;
 
-export const SendByTemplateAnswer = VendorAnswer.extend({
-  task_id: z.number().int(),
+export const SendByTemplateAnswer = z.extend(VendorAnswer, {
+  task_id: z.int(),
 });
 export type SendByTemplateAnswer = z.infer<typeof SendByTemplateAnswer>;
 
@@ -58,12 +58,12 @@ export type TaskQueryRequest = z.input<typeof TaskQueryRequest>;
 
 /** `status`: 0 not started, 1 running, 2 done. */
 export const SendProgress = z.object({
-  progress_in_percent: z.number().int().min(0).max(100),
+  progress_in_percent: z.int().check(z.minimum(0), z.maximum(100)),
   status: z.union([z.literal(0), z.literal(1), z.literal(2)]),
 });
 export type SendProgress = z.infer<typeof SendProgress>;
 
-export const GetSendProgressAnswer = VendorAnswer.extend({
+export const GetSendProgressAnswer = z.extend(VendorAnswer, {
   progress: SendProgress,
 });
 export type GetSendProgressAnswer = z.infer<typeof GetSendProgressAnswer>;
@@ -71,7 +71,7 @@ export type GetSendProgressAnswer = z.infer<typeof GetSendProgressAnswer>;
 /** One silently dropped recipient: `code` is a 1431xx/1432xx string, `count` the threshold hit. */
 export const ForbiddenEntry = z.object({
   code: z.string(),
-  count: z.number().int(),
+  count: z.int(),
   userid: z.string(),
 });
 export type ForbiddenEntry = z.infer<typeof ForbiddenEntry>;
@@ -82,12 +82,12 @@ export const SendResult = z.object({
   failed_user_id_list: z.array(z.string()),
   read_user_id_list: z.array(z.string()),
   unread_user_id_list: z.array(z.string()),
-  invalid_dept_id_list: z.array(z.number().int()),
+  invalid_dept_id_list: z.array(z.int()),
   forbidden_list: z.array(ForbiddenEntry),
 });
 export type SendResult = z.infer<typeof SendResult>;
 
-export const GetSendResultAnswer = VendorAnswer.extend({
+export const GetSendResultAnswer = z.extend(VendorAnswer, {
   send_result: SendResult,
 });
 export type GetSendResultAnswer = z.infer<typeof GetSendResultAnswer>;

@@ -1,12 +1,12 @@
-import { z } from "zod";
+import * as z from "./zod.ts";
 import { IntegerLike, VendorAnswer } from "./envelope.ts";
 
 /** `POST /topapi/v2/department/listsubid`: the direct sub-departments of one department. */
 export const ListSubDepartmentsRequest = z.object({ dept_id: IntegerLike });
 export type ListSubDepartmentsRequest = z.input<typeof ListSubDepartmentsRequest>;
 
-export const ListSubDepartmentsAnswer = VendorAnswer.extend({
-  result: z.object({ dept_id_list: z.array(z.number().int()) }),
+export const ListSubDepartmentsAnswer = z.extend(VendorAnswer, {
+  result: z.object({ dept_id_list: z.array(z.int()) }),
 });
 export type ListSubDepartmentsAnswer = z.infer<typeof ListSubDepartmentsAnswer>;
 
@@ -14,7 +14,7 @@ export type ListSubDepartmentsAnswer = z.infer<typeof ListSubDepartmentsAnswer>;
 export const ListDepartmentUsersRequest = z.object({ dept_id: IntegerLike });
 export type ListDepartmentUsersRequest = z.input<typeof ListDepartmentUsersRequest>;
 
-export const ListDepartmentUsersAnswer = VendorAnswer.extend({
+export const ListDepartmentUsersAnswer = z.extend(VendorAnswer, {
   result: z.object({ userid_list: z.array(z.string()) }),
 });
 export type ListDepartmentUsersAnswer = z.infer<typeof ListDepartmentUsersAnswer>;

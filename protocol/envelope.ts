@@ -1,24 +1,22 @@
-import { z } from "zod";
+import * as z from "./zod.ts";
 import { ErrCode } from "./error-codes.ts";
 
 /**
  * Every oapi answer: HTTP 200, JSON, `errcode` 0 on success. Unknown fields are
  * kept (`loose`) because the vendor adds fields without notice.
  */
-export const VendorAnswer = z
-  .object({
-    errcode: z.number().int(),
-    errmsg: z.string(),
-    request_id: z.string().optional(),
-  })
-  .loose();
+export const VendorAnswer = z.looseObject({
+  errcode: z.int(),
+  errmsg: z.string(),
+  request_id: z.optional(z.string()),
+});
 export type VendorAnswer = z.infer<typeof VendorAnswer>;
 
 /**
  * Auth and flow-control failures on /topapi arrive wrapped in errcode 88, with
  * the meaningful code as a *string* in `sub_code`.
  */
-export const WrappedAnswer = VendorAnswer.extend({
+export const WrappedAnswer = z.extend(VendorAnswer, {
   errcode: z.literal(ErrCode.WRAPPED),
   sub_code: z.string(),
   sub_msg: z.string(),
@@ -39,10 +37,6 @@ export function effectiveErrcode(answer: { errcode: number; sub_code?: unknown }
 
 /** Accepts a JSON integer or a decimal string of one (form bodies carry only strings). */
 export const IntegerLike = z.union([
-  z.number().int(),
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+$/, "must be an integer")
-    .transform(Number),
+  z.int(),
+  z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+$/, "must be an integer")), z.transform(Number)),
 ]);

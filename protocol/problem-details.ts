@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { z } from "zod";
+import * as z from "./zod.ts";
 
 /**
  * RFC 9457 problem details for our own HTTP APIs (the worker's, and the mock's
@@ -38,12 +38,12 @@ export function problemResponse(error: ProblemError, instance: string): Response
 }
 
 /** Reads and validates a JSON body; every problem names the field it is about. */
-export async function readJsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+export async function readJsonBody<T extends z.core.$ZodType>(c: Context, schema: T): Promise<z.output<T>> {
   return parseJsonBody(await c.req.text(), schema);
 }
 
 /** The same, for a body already read (a signature or an idempotency hash needed the raw text first). */
-export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.output<T> {
+export function parseJsonBody<T extends z.core.$ZodType>(text: string, schema: T): z.output<T> {
   let raw: unknown = {};
   if (text.trim() !== "") {
     try {
@@ -55,8 +55,9 @@ export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.o
   return validate(schema, raw, "body");
 }
 
-export function validate<T extends z.ZodType>(schema: T, raw: unknown, where: "body" | "query" | "path"): z.output<T> {
-  const parsed = schema.safeParse(raw);
+export function validate<T extends z.core.$ZodType>(schema: T, raw: unknown, where: "body" | "query" | "path"): z.output<T> {
+  // The function, not a method: the mock's admin API passes classic zod schemas, the worker zod/mini ones.
+  const parsed = z.safeParse(schema, raw);
   if (parsed.success) return parsed.data;
   // An unknown key is reported on the object holding it; name each key instead.
   const errors = parsed.error.issues.flatMap((issue) =>

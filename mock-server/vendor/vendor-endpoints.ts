@@ -1,13 +1,13 @@
-import { z } from "zod";
 import {
   CorpTokenBody,
   CorpTokenQuery,
   GetSendProgressAnswer,
   GetSendResultAnswer,
   GetTokenQuery,
-  IntegerLike,
   ListDepartmentUsersAnswer,
+  ListDepartmentUsersRequest,
   ListSubDepartmentsAnswer,
+  ListSubDepartmentsRequest,
   RecallRequest,
   SendByTemplateAnswer,
   SendByTemplateWire,
@@ -17,6 +17,7 @@ import {
   VendorPath,
   type VendorPathName,
 } from "../../protocol/index.ts";
+import * as z from "../../protocol/zod.ts";
 import { listDepartmentUsers, listSubDepartments } from "../engine/directory-queries.ts";
 import type { MockState } from "../engine/mock-state.ts";
 import { quickSendByTemplateParams } from "../engine/quick-parse.ts";
@@ -36,15 +37,14 @@ export interface VendorEndpoint<Params = any> {
   summary: string;
   /** Needs `access_token`; auth and flow-control failures then come wrapped in errcode 88. */
   needsToken: boolean;
-  params: z.ZodType<Params>;
+  params: z.ZodMiniType<Params>;
   /** What `params` parses the common shape to, without zod; undefined leaves the call to `params`. For the hot endpoints. */
   quickParams?(params: Record<string, unknown>): Params | undefined;
-  answer: z.ZodType;
+  answer: z.ZodMiniType;
   handle(state: MockState, params: Params, grant: TokenGrant | undefined): VendorOutcome | Promise<VendorOutcome>;
 }
 
 const AgentTask = TaskQueryRequest;
-const DeptQuery = z.object({ dept_id: IntegerLike });
 
 export const VENDOR_ENDPOINTS: readonly VendorEndpoint[] = [
   {
@@ -61,7 +61,7 @@ export const VENDOR_ENDPOINTS: readonly VendorEndpoint[] = [
     method: "POST",
     summary: "Access token of a corp that authorised a third-party suite (HMAC-SHA256 signed).",
     needsToken: false,
-    params: CorpTokenQuery.extend(CorpTokenBody.shape),
+    params: z.extend(CorpTokenQuery, CorpTokenBody.shape),
     answer: TokenAnswer,
     handle: (state, params: CorpTokenQuery & CorpTokenBody) => issueCorpToken(state, params, params),
   },
@@ -107,18 +107,18 @@ export const VENDOR_ENDPOINTS: readonly VendorEndpoint[] = [
     method: "POST",
     summary: "Direct sub-department ids of a department.",
     needsToken: true,
-    params: DeptQuery,
+    params: ListSubDepartmentsRequest,
     answer: ListSubDepartmentsAnswer,
-    handle: (state, params: z.output<typeof DeptQuery>, grant) => listSubDepartments(state, grant!, params.dept_id),
+    handle: (state, params: z.output<typeof ListSubDepartmentsRequest>, grant) => listSubDepartments(state, grant!, params.dept_id),
   },
   {
     name: "listDepartmentUsers",
     method: "POST",
     summary: "User ids directly in a department.",
     needsToken: true,
-    params: DeptQuery,
+    params: ListDepartmentUsersRequest,
     answer: ListDepartmentUsersAnswer,
-    handle: (state, params: z.output<typeof DeptQuery>, grant) => listDepartmentUsers(state, grant!, params.dept_id),
+    handle: (state, params: z.output<typeof ListDepartmentUsersRequest>, grant) => listDepartmentUsers(state, grant!, params.dept_id),
   },
 ];
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
-import type { z } from "zod";
 import { ErrCode, errmsgFor } from "../../protocol/index.ts";
+import type * as z from "../../protocol/zod.ts";
 import type { FaultRule } from "../engine/fault-rules.ts";
 import { journalTime } from "../engine/journal.ts";
 import type { MockState } from "../engine/mock-state.ts";
@@ -67,7 +67,7 @@ async function callEndpoint(state: MockState, endpoint: VendorEndpoint, params: 
   return endpoint.handle(state, parsed.data, grant);
 }
 
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0]!;
   const field = issue.path.join(".") || "body";
   return issue.code === "invalid_type" && issue.input === undefined ? `${field} is required` : `${field}: ${issue.message}`;

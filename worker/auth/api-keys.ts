@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import { timingSafeEqualStrings } from "../../protocol/index.ts";
 import { Scope, type Principal } from "./principal.ts";
 
@@ -9,8 +9,8 @@ import { Scope, type Principal } from "./principal.ts";
  */
 export const ApiKeysConfig = z.array(
   z.object({
-    id: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be the lower-case hex SHA-256 of the key"),
+    id: z.string().check(z.minLength(1)),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be the lower-case hex SHA-256 of the key")),
     scope: Scope,
   }),
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import { ProblemError } from "../../protocol/problem-details.ts";
 import type { Env } from "../env.ts";
 import { ApiKeysConfig, authenticateApiKey } from "./api-keys.ts";
@@ -39,7 +39,7 @@ function unauthenticated(detail: string): ProblemError {
 const parsed = new Map<string, unknown>();
 
 /** Parses a JSON secret once per isolate; a broken one is a 503 that names the setting, never its value. */
-function parseConfig<T extends z.ZodType>(name: string, json: string | undefined, schema: T): z.output<T> {
+function parseConfig<T extends z.core.$ZodType>(name: string, json: string | undefined, schema: T): z.output<T> {
   const text = json ?? "[]";
   const cacheKey = `${name}\u0000${text}`;
   if (parsed.has(cacheKey)) return parsed.get(cacheKey) as z.output<T>;
@@ -49,7 +49,7 @@ function parseConfig<T extends z.ZodType>(name: string, json: string | undefined
   } catch {
     throw new ProblemError(503, "misconfigured", `${name} is not valid JSON`);
   }
-  const result = schema.safeParse(raw);
+  const result = z.safeParse(schema, raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ProblemError(503, "misconfigured", `${name}.${issue.path.join(".")}: ${issue.code}`);

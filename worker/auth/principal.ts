@@ -1,14 +1,14 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 
 /** What a caller may send: absent lists mean "any". */
-export const Scope = z
-  .object({
-    corps: z.array(z.string().min(1)).optional(),
-    agents: z.array(z.number().int().positive()).optional(),
-    templates: z.array(z.string().min(1)).optional(),
-  })
-  .strict()
-  .default({});
+export const Scope = z._default(
+  z.strictObject({
+    corps: z.optional(z.array(z.string().check(z.minLength(1)))),
+    agents: z.optional(z.array(z.int().check(z.positive()))),
+    templates: z.optional(z.array(z.string().check(z.minLength(1)))),
+  }),
+  {},
+);
 export type Scope = z.infer<typeof Scope>;
 
 /** An authenticated caller: an API key or a webhook sender, by its configured id (never its secret). */

@@ -1,5 +1,5 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import { timingSafeEqualStrings } from "../../protocol/index.ts";
 import { Scope, type Principal } from "./principal.ts";
 
@@ -11,9 +11,9 @@ import { Scope, type Principal } from "./principal.ts";
  */
 export const WebhookSendersConfig = z.array(
   z.object({
-    id: z.string().min(1),
-    scheme: z.enum(["standard-webhooks", "github"]).default("standard-webhooks"),
-    secret: z.string().min(16),
+    id: z.string().check(z.minLength(1)),
+    scheme: z._default(z.enum(["standard-webhooks", "github"]), "standard-webhooks"),
+    secret: z.string().check(z.minLength(16)),
     scope: Scope,
   }),
 );

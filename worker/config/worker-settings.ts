@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import {
   DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE,
   DEFAULT_VENDOR_BASE_URL,
@@ -7,46 +7,50 @@ import {
 } from "../../protocol/index.ts";
 import type { Env } from "../env.ts";
 
+/** A whole number from a string var, above zero (or from zero on), with its default. */
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const nonNegativeInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.nonnegative()), fallback);
+
 /** Tunables from plain vars in wrangler.toml; every one has the vendor's documented value as default. */
 const Settings = z.object({
-  baseUrl: z.url().default(DEFAULT_VENDOR_BASE_URL),
-  vendorTimeoutMs: z.coerce.number().int().positive().default(10_000),
-  departmentCacheTtlSeconds: z.coerce.number().int().nonnegative().default(300),
-  maxDepartmentsPerSend: z.coerce.number().int().positive().default(200),
-  recipientsPerMinute: z.coerce.number().int().positive().default(MAX_RECIPIENTS_PER_MINUTE),
-  recipientsPerSend: z.coerce.number().int().positive().max(MAX_RECIPIENTS_PER_SEND).default(MAX_RECIPIENTS_PER_SEND),
-  dailyMessagesPerEmployee: z.coerce.number().int().positive().default(DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE),
-  notificationRetentionDays: z.coerce.number().int().positive().default(7),
+  baseUrl: z._default(z.url(), DEFAULT_VENDOR_BASE_URL),
+  vendorTimeoutMs: positiveInt(10_000),
+  departmentCacheTtlSeconds: nonNegativeInt(300),
+  maxDepartmentsPerSend: positiveInt(200),
+  recipientsPerMinute: positiveInt(MAX_RECIPIENTS_PER_MINUTE),
+  recipientsPerSend: z._default(z.coerce.number().check(z.int(), z.positive(), z.maximum(MAX_RECIPIENTS_PER_SEND)), MAX_RECIPIENTS_PER_SEND),
+  dailyMessagesPerEmployee: positiveInt(DEFAULT_DAILY_MESSAGES_PER_EMPLOYEE),
+  notificationRetentionDays: positiveInt(7),
   /** Recipients one `Prefer: respond-async` request may queue, departments expanded. */
-  maxQueuedRecipients: z.coerce.number().int().positive().default(100_000),
+  maxQueuedRecipients: positiveInt(100_000),
   /** Vendor sends one drain may make before the alarm comes back (subrequests, vendor QPS). */
-  maxSendsPerDrain: z.coerce.number().int().positive().default(20),
+  maxSendsPerDrain: positiveInt(20),
   /** Attempts a queued recipient gets before it is failed for good. */
-  maxQueueAttempts: z.coerce.number().int().positive().default(8),
+  maxQueueAttempts: positiveInt(8),
   /** First delay before a queued recipient is tried again; it doubles per attempt, up to 10 minutes. */
-  queueRetryDelayMs: z.coerce.number().int().nonnegative().default(5_000),
+  queueRetryDelayMs: nonNegativeInt(5_000),
   /** The client's backoff between retries of one call. */
-  retryBaseDelayMs: z.coerce.number().int().nonnegative().default(200),
-  retryMaxDelayMs: z.coerce.number().int().nonnegative().default(2_000),
-  qpsRetryDelayMs: z.coerce.number().int().nonnegative().default(1_000),
+  retryBaseDelayMs: nonNegativeInt(200),
+  retryMaxDelayMs: nonNegativeInt(2_000),
+  qpsRetryDelayMs: nonNegativeInt(1_000),
   /**
    * The vendor's "minute", 60,000 ms. A testing knob: shortened together with the
    * mock's `minuteWindowMs`, several windows pass in seconds.
    */
-  minuteWindowMs: z.coerce.number().int().positive().default(60_000),
+  minuteWindowMs: positiveInt(60_000),
   /**
    * Added to the moment a send's answer arrived before its recipients leave the
    * window: covers clock skew and the time between the vendor counting a send and us hearing of it.
    */
-  clockSkewGuardMs: z.coerce.number().int().nonnegative().default(2_000),
+  clockSkewGuardMs: nonNegativeInt(2_000),
   /** Read every task's getsendresult and move its recipients from `sent` to `delivered` or `dropped`. */
-  verifyDelivery: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  verifyDelivery: z.pipe(z._default(z.enum(["true", "false"]), "true"), z.transform((value) => value === "true")),
   /** How long after a send its task is first checked; later checks back off. */
-  verifyAfterMs: z.coerce.number().int().nonnegative().default(5_000),
+  verifyAfterMs: nonNegativeInt(5_000),
   /** Tasks one alarm checks (two vendor calls each): the subrequest budget of one invocation. */
-  maxVerificationsPerAlarm: z.coerce.number().int().positive().default(10),
+  maxVerificationsPerAlarm: positiveInt(10),
   /** Calls per second per vendor API this object makes at most: the vendor allows 20 per app (90018 beyond). */
-  vendorCallsPerSecond: z.coerce.number().int().positive().default(20),
+  vendorCallsPerSecond: positiveInt(20),
 });
 export type WorkerSettings = z.output<typeof Settings>;
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "../../protocol/zod.ts";
 import {
   DEFAULT_VENDOR_BASE_URL,
   GetSendProgressAnswer,
@@ -87,7 +87,7 @@ export class DingTalkClient {
     return this.#call(VendorPath.listDepartmentUsers, { dept_id: deptId }, ListDepartmentUsersAnswer);
   }
 
-  async #call<T extends z.ZodType>(path: string, body: unknown, answer: T): Promise<z.output<T>> {
+  async #call<T extends z.core.$ZodType>(path: string, body: unknown, answer: T): Promise<z.output<T>> {
     let token = await this.#tokens.token();
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,8 @@
-import type { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import { VendorAnswer } from "../../protocol/index.ts";
 import { DingTalkApiError, DingTalkTransportError } from "./errors.ts";
 
-export interface VendorCall<T extends z.ZodType> {
+export interface VendorCall<T extends z.core.$ZodType> {
   fetch: typeof fetch;
   baseUrl: string;
   path: string;
@@ -20,7 +20,7 @@ export interface VendorCall<T extends z.ZodType> {
  * shared schema, or a typed error saying whether the request may have taken
  * effect.
  */
-export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Promise<z.output<T>> {
+export async function callVendor<T extends z.core.$ZodType>(call: VendorCall<T>): Promise<z.output<T>> {
   // Concatenate rather than resolve: a base URL with a path (a proxy, a mock world) keeps it.
   const url = new URL(`${call.baseUrl.replace(/\/+$/, "")}${call.path}`);
   for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
@@ -68,7 +68,7 @@ export async function callVendor<T extends z.ZodType>(call: VendorCall<T>): Prom
     throw new DingTalkTransportError(call.path, "the answer is not a DingTalk envelope (no errcode)", { status: response.status, mayHaveReachedVendor: true });
   }
   if (envelope.data.errcode !== 0) throw new DingTalkApiError(call.path, envelope.data as ConstructorParameters<typeof DingTalkApiError>[1]);
-  const parsed = call.answer.safeParse(json);
+  const parsed = z.safeParse(call.answer, json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new DingTalkTransportError(call.path, `errcode 0 but the answer does not match the documented shape at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, {

@@ -1,28 +1,29 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import { MAX_DEPT_IDS_PER_SEND, MAX_USERIDS_PER_SEND_LIST } from "../../protocol/index.ts";
 import { ProblemError, validate } from "../../protocol/problem-details.ts";
 import { AgentId, CorpId, DeptId, TemplateId, TemplateVariables, UserId } from "./send-fields.ts";
 
 /** POST /v1/notifications: malformed input is refused here, before any object or vendor sees it. */
 export const NotificationBody = z
-  .object({
+  .strictObject({
     /** The organisation; with agentId, picks the app. Both omitted: the configured default app. */
-    corpId: CorpId.optional(),
-    agentId: AgentId.optional(),
+    corpId: z.optional(CorpId),
+    agentId: z.optional(AgentId),
     templateId: TemplateId,
     /** How many depends on the mode (see parseNotificationBody); each id as the drop-in route reads it. */
-    userIds: z.array(UserId).optional(),
-    deptIds: z.array(DeptId).max(MAX_DEPT_IDS_PER_SEND).optional(),
+    userIds: z.optional(z.array(UserId)),
+    deptIds: z.optional(z.array(DeptId).check(z.maxLength(MAX_DEPT_IDS_PER_SEND))),
     /** Template variables: string keys, string values, as the vendor requires. */
-    data: TemplateVariables.optional(),
+    data: z.optional(TemplateVariables),
     /** Overrides VERIFY_DELIVERY for this request: read getsendresult for its tasks (sent in chunks of 100) or not. */
-    verifyDelivery: z.boolean().optional(),
+    verifyDelivery: z.optional(z.boolean()),
   })
-  .strict()
-  .refine((body) => (body.userIds?.length ?? 0) + (body.deptIds?.length ?? 0) > 0, {
-    message: "name at least one recipient in userIds or deptIds",
-    path: ["userIds"],
-  });
+  .check(
+    z.refine((body) => (body.userIds?.length ?? 0) + (body.deptIds?.length ?? 0) > 0, {
+      message: "name at least one recipient in userIds or deptIds",
+      path: ["userIds"],
+    }),
+  );
 export type NotificationBody = z.output<typeof NotificationBody>;
 
 /**
@@ -47,4 +48,4 @@ export function parseNotificationBody(text: string, options: { async: boolean; m
   return validate(NotificationBody, raw, "body");
 }
 
-export const SuiteTicketBody = z.object({ suiteTicket: z.string().min(1).max(512) }).strict();
+export const SuiteTicketBody = z.strictObject({ suiteTicket: z.string().check(z.minLength(1), z.maxLength(512)) });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import type { TemplateData } from "../../protocol/index.ts";
 
 /**
@@ -28,22 +28,21 @@ export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-const wellFormed = (schema: z.ZodString) => schema.refine(isWellFormed, ILL_FORMED_MESSAGE);
+/** A non-blank id of at most `maxLength` characters, well-formed, matching `pattern`; the checks run, and report, in this order. */
+const idText = (maxLength: number, pattern: RegExp, message: string) =>
+  z.string().check(z.minLength(1), z.maxLength(maxLength), z.refine(isWellFormed, ILL_FORMED_MESSAGE), z.regex(pattern, message));
 
 /** Never blank, never the vendor's list separator, nothing invisible: the vendor splits and trims lists, so such an id could reach someone else. */
-export const UserId = wellFormed(z.string().min(1).max(MAX_USERID_LENGTH)).regex(
-  /^[^,\s\p{Cc}\p{Cf}]+$/u,
-  "must not contain commas, white space or control characters",
-);
+export const UserId = idText(MAX_USERID_LENGTH, /^[^,\s\p{Cc}\p{Cf}]+$/u, "must not contain commas, white space or control characters");
 
 /** A positive integer JavaScript holds exactly: past 2^53 two ids would be one, and the vendor answers -1 (which SDKs retry forever). */
-export const DeptId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const DeptId = z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
 
-export const AgentId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const AgentId = z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
 
-export const TemplateId = wellFormed(z.string().min(1).max(MAX_TEMPLATE_ID_LENGTH)).regex(/^[^\p{Cc}\p{Cf}]+$/u, "must not contain control characters");
+export const TemplateId = idText(MAX_TEMPLATE_ID_LENGTH, /^[^\p{Cc}\p{Cf}]+$/u, "must not contain control characters");
 
-export const CorpId = wellFormed(z.string().min(1).max(MAX_CORP_ID_LENGTH)).regex(/^[^\s\p{Cc}\p{Cf}]+$/u, "must not contain white space or control characters");
+export const CorpId = idText(MAX_CORP_ID_LENGTH, /^[^\s\p{Cc}\p{Cf}]+$/u, "must not contain white space or control characters");
 
 export interface FieldIssue {
   /** Below the field itself: `["name"]` for `data.name`. */
@@ -80,12 +79,14 @@ export function copyTemplateData(value: object): TemplateData {
 }
 
 /** `data` in the /v1 body: the same rules as the drop-in route, each problem named by its variable. */
-export const TemplateVariables = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    for (const issue of templateDataIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
-  })
-  .transform((value) => copyTemplateData(value as object));
+export const TemplateVariables = z.pipe(
+  z.unknown().check(
+    z.superRefine((value, ctx) => {
+      for (const issue of templateDataIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    }),
+  ),
+  z.transform((value) => copyTemplateData(value as object)),
+);
 
 export function utf8Length(text: string): number {
   let bytes = 0;

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import * as z from "../../protocol/zod.ts";
 import { ErrCode, IntegerLike, MAX_DEPT_IDS_PER_SEND, MAX_USERIDS_PER_SEND_LIST, type TemplateData } from "../../protocol/index.ts";
 import { splitList } from "../../protocol/wire-fields.ts";
 import { AgentId, copyTemplateData, DeptId, TemplateId, templateDataIssues, UserId } from "./send-fields.ts";
@@ -21,9 +21,12 @@ export interface VendorSend {
 }
 
 const TaskId = AgentId;
+/** The ids as form bodies carry them too: a decimal string of the integer. */
+const AgentIdLike = z.pipe(IntegerLike, AgentId);
+const TaskIdLike = z.pipe(IntegerLike, TaskId);
 
 export function readVendorSend(params: Record<string, unknown>, options: { async: boolean; maxQueuedUserIds: number }): VendorRead<VendorSend> {
-  const agentId = field("agent_id", params.agent_id, IntegerLike.pipe(AgentId));
+  const agentId = field("agent_id", params.agent_id, AgentIdLike);
   if (!agentId.ok) return agentId;
   const templateId = field("template_id", params.template_id, TemplateId);
   if (!templateId.ok) return templateId;
@@ -62,9 +65,9 @@ export function readVendorSend(params: Record<string, unknown>, options: { async
 }
 
 export function readTaskQuery(params: Record<string, unknown>): VendorRead<{ agentId: number; taskId: number }> {
-  const agentId = field("agent_id", params.agent_id, IntegerLike.pipe(AgentId));
+  const agentId = field("agent_id", params.agent_id, AgentIdLike);
   if (!agentId.ok) return agentId;
-  const taskId = field("task_id", params.task_id, IntegerLike.pipe(TaskId));
+  const taskId = field("task_id", params.task_id, TaskIdLike);
   if (!taskId.ok) return taskId;
   return { ok: true, value: { agentId: agentId.value, taskId: taskId.value } };
 }
@@ -91,9 +94,9 @@ function listText(name: string, raw: unknown): VendorRead<string | undefined> {
   return { ok: true, value: raw };
 }
 
-function field<T extends z.ZodType>(name: string, raw: unknown, schema: T): VendorRead<z.output<T>> {
+function field<T extends z.core.$ZodType>(name: string, raw: unknown, schema: T): VendorRead<z.output<T>> {
   if (raw === undefined) return invalid(name, "is required");
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   return invalid(name, parsed.error.issues[0]!.message);
 }
