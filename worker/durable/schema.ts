@@ -97,6 +97,41 @@ const VERSION_2: readonly string[] = [
   `ALTER TABLE notification_tasks ADD COLUMN verified_at_ms INTEGER`,
   `ALTER TABLE notification_tasks ADD COLUMN verify_error TEXT`,
   `CREATE INDEX IF NOT EXISTS notification_tasks_verify ON notification_tasks (verify_at_ms) WHERE verify_at_ms IS NOT NULL`,
+  // The day ledger in one row per employee and day: the content it got that day as
+  // small ids of that day's contents, instead of one row (a 64-character
+  // fingerprint and a reservation id, under two indexes) per recipient per send.
+  `CREATE TABLE day_contents (
+     id INTEGER PRIMARY KEY,
+     day TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     UNIQUE (day, fingerprint)
+   )`,
+  `CREATE TABLE reservations (
+     reservation_id TEXT PRIMARY KEY,
+     day TEXT NOT NULL,
+     content_id INTEGER NOT NULL,
+     userids TEXT NOT NULL
+   ) WITHOUT ROWID`,
+  `CREATE TABLE employee_day_v2 (
+     day TEXT NOT NULL,
+     userid TEXT NOT NULL,
+     messages INTEGER NOT NULL,
+     contents TEXT NOT NULL DEFAULT ',',
+     PRIMARY KEY (day, userid)
+   ) WITHOUT ROWID`,
+  `INSERT INTO day_contents (day, fingerprint) SELECT DISTINCT day, fingerprint FROM employee_content`,
+  `INSERT INTO employee_day_v2 (day, userid, messages, contents)
+     SELECT d.day, d.userid, d.messages,
+       ',' || COALESCE((SELECT group_concat(c.id, ',') || ',' FROM employee_content e JOIN day_contents c ON c.day = e.day AND c.fingerprint = e.fingerprint
+                        WHERE e.day = d.day AND e.userid = d.userid), '')
+     FROM employee_day d`,
+  `INSERT INTO reservations (reservation_id, day, content_id, userids)
+     SELECT e.reservation_id, e.day, c.id, ',' || group_concat(e.userid, ',') || ','
+     FROM employee_content e JOIN day_contents c ON c.day = e.day AND c.fingerprint = e.fingerprint
+     GROUP BY e.reservation_id`,
+  `DROP TABLE employee_content`,
+  `DROP TABLE employee_day`,
+  `ALTER TABLE employee_day_v2 RENAME TO employee_day`,
 ];
 
 /** MIGRATIONS[i] brings an object from version i to version i + 1. */

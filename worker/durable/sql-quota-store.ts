@@ -34,11 +34,13 @@ export class SqlQuotaStore implements QuotaStore {
 
   contentSeen(day: string, fingerprint: string, userids: readonly string[]): Set<string> {
     const seen = new Set<string>();
+    const contentId = this.#contentId(day, fingerprint, false);
+    if (contentId === undefined) return seen;
     for (const batch of batches(userids, 1, 2)) {
       const rows = this.#sql.exec<{ userid: string }>(
-        `SELECT userid FROM employee_content WHERE day = ? AND fingerprint = ? AND userid IN (${placeholders(batch.length)})`,
+        `SELECT userid FROM employee_day WHERE day = ? AND instr(contents, ?) > 0 AND userid IN (${placeholders(batch.length)})`,
         day,
-        fingerprint,
+        `,${contentId},`,
         ...batch,
       );
       for (const row of rows) seen.add(row.userid);
@@ -49,19 +51,23 @@ export class SqlQuotaStore implements QuotaStore {
   reserve(reservation: Reservation): void {
     const { reservationId, atMs, day, fingerprint, ledgerUserids: userids } = reservation;
     this.#sql.exec("INSERT INTO minute_window (reservation_id, at_ms, recipients, in_flight) VALUES (?, ?, ?, 1)", reservationId, atMs, reservation.recipients);
-    for (const batch of batches(userids, 2)) {
+    if (userids.length === 0) return;
+    const contentId = this.#contentId(day, fingerprint, true)!;
+    // One row per employee and day: the count goes up and the content's id joins the list.
+    for (const batch of batches(userids, 3)) {
       this.#sql.exec(
-        `INSERT INTO employee_day (day, userid, messages) VALUES ${batch.map(() => "(?, ?, 1)").join(", ")}
-         ON CONFLICT (day, userid) DO UPDATE SET messages = messages + 1`,
-        ...batch.flatMap((userid) => [day, userid]),
+        `INSERT INTO employee_day (day, userid, messages, contents) VALUES ${batch.map(() => "(?, ?, 1, ?)").join(", ")}
+         ON CONFLICT (day, userid) DO UPDATE SET messages = messages + 1, contents = contents || substr(excluded.contents, 2)`,
+        ...batch.flatMap((userid) => [day, userid, `,${contentId},`]),
       );
     }
-    for (const batch of batches(userids, 4)) {
-      this.#sql.exec(
-        `INSERT INTO employee_content (day, userid, fingerprint, reservation_id) VALUES ${batch.map(() => "(?, ?, ?, ?)").join(", ")}`,
-        ...batch.flatMap((userid) => [day, userid, fingerprint, reservationId]),
-      );
-    }
+    this.#sql.exec(
+      "INSERT INTO reservations (reservation_id, day, content_id, userids) VALUES (?, ?, ?, ?)",
+      reservationId,
+      day,
+      contentId,
+      `,${userids.join(",")},`,
+    );
   }
 
   settle(reservationId: string, atMs: number): void {
@@ -74,32 +80,53 @@ export class SqlQuotaStore implements QuotaStore {
   }
 
   releaseEmployees(reservationId: string, userids: readonly string[]): void {
-    for (const batch of batches(userids, 1, 1)) {
-      const list = placeholders(batch.length);
+    const reservation = this.#reservation(reservationId);
+    if (!reservation) return;
+    // Only employees this reservation still holds: a second release changes nothing.
+    const holding = new Set(reservation.userids.split(",").filter((userid) => userid !== ""));
+    const held = [...new Set(userids)].filter((userid) => holding.has(userid));
+    if (held.length === 0) return;
+    const entry = `,${reservation.contentId},`;
+    for (const batch of batches(held, 1, 3)) {
       this.#sql.exec(
-        `UPDATE employee_day SET messages = messages - 1
-         WHERE (day, userid) IN (SELECT day, userid FROM employee_content WHERE reservation_id = ? AND userid IN (${list}))`,
-        reservationId,
+        `UPDATE employee_day SET messages = messages - 1, contents = replace(contents, ?, ',')
+         WHERE day = ? AND instr(contents, ?) > 0 AND userid IN (${placeholders(batch.length)})`,
+        entry,
+        reservation.day,
+        entry,
         ...batch,
       );
-      this.#sql.exec(`DELETE FROM employee_content WHERE reservation_id = ? AND userid IN (${list})`, reservationId, ...batch);
     }
+    for (const userid of held) holding.delete(userid);
+    if (holding.size === 0) this.#sql.exec("DELETE FROM reservations WHERE reservation_id = ?", reservationId);
+    else this.#sql.exec("UPDATE reservations SET userids = ? WHERE reservation_id = ?", `,${[...holding].join(",")},`, reservationId);
   }
 
   release(reservationId: string, options: { keepWindow?: boolean } = {}): void {
-    this.#sql.exec(
-      `UPDATE employee_day SET messages = messages - 1
-       WHERE (day, userid) IN (SELECT day, userid FROM employee_content WHERE reservation_id = ?)`,
-      reservationId,
-    );
-    this.#sql.exec("DELETE FROM employee_content WHERE reservation_id = ?", reservationId);
+    const reservation = this.#reservation(reservationId);
+    if (reservation) this.releaseEmployees(reservationId, reservation.userids.split(",").filter((userid) => userid !== ""));
     if (!options.keepWindow) this.#sql.exec("DELETE FROM minute_window WHERE reservation_id = ?", reservationId);
+  }
+
+  #reservation(reservationId: string): { day: string; contentId: number; userids: string } | undefined {
+    const row = this.#sql
+      .exec<{ day: string; content_id: number; userids: string }>("SELECT day, content_id, userids FROM reservations WHERE reservation_id = ?", reservationId)
+      .toArray()[0];
+    return row && { day: row.day, contentId: row.content_id, userids: row.userids };
+  }
+
+  /** The small id of a content on a day, made on first use when `create`. */
+  #contentId(day: string, fingerprint: string, create: boolean): number | undefined {
+    const found = this.#sql.exec<{ id: number }>("SELECT id FROM day_contents WHERE day = ? AND fingerprint = ?", day, fingerprint).toArray()[0];
+    if (found || !create) return found?.id;
+    return this.#sql.exec<{ id: number }>("INSERT INTO day_contents (day, fingerprint) VALUES (?, ?) RETURNING id", day, fingerprint).one().id;
   }
 
   /** Forgets what no rule can read again: window rows past a minute, ledger rows of past days. */
   prune(nowMs: number, today: string, windowMs: number): void {
     this.#sql.exec("DELETE FROM minute_window WHERE at_ms < ? AND in_flight = 0", nowMs - 2 * windowMs);
     this.#sql.exec("DELETE FROM employee_day WHERE day < ?", today);
-    this.#sql.exec("DELETE FROM employee_content WHERE day < ?", today);
+    this.#sql.exec("DELETE FROM day_contents WHERE day < ?", today);
+    this.#sql.exec("DELETE FROM reservations WHERE day < ?", today);
   }
 }

@@ -153,7 +153,7 @@ describe("schema migration", () => {
     // cut short mid-send, and a ledger row.
     await runInDurableObject(sender(), (_, state) => {
       const sql = state.storage.sql;
-      for (const table of ["minute_window", "employee_day", "employee_content", "token_cache", "department_cache", "notifications", "notification_recipients", "notification_tasks", "meta"]) {
+      for (const table of ["minute_window", "employee_day", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "notification_tasks", "meta"]) {
         sql.exec(`DROP TABLE IF EXISTS ${table}`);
       }
       for (const statement of MIGRATIONS[0]!) sql.exec(statement);
@@ -162,7 +162,8 @@ describe("schema migration", () => {
       sql.exec("INSERT INTO notification_recipients (notification_id, userid, status) VALUES (?, '123', 'queued'), (?, '456', 'queued')", id, id);
       sql.exec("INSERT INTO notifications VALUES ('other', ?, ?, '{}', 'f', '[]')", Date.now(), TEMPLATE_ID);
       sql.exec("INSERT INTO notification_recipients (notification_id, userid, status, reason) VALUES ('other', 'u00007', 'sending', 'other/0')");
-      sql.exec("INSERT INTO employee_day (day, userid, messages) VALUES ('2026-11-25', 'u00042', 7)");
+      sql.exec("INSERT INTO employee_day (day, userid, messages) VALUES ('2026-11-25', 'u00042', 7), ('2026-11-25', 'u00043', 1)");
+      sql.exec("INSERT INTO employee_content (day, userid, fingerprint, reservation_id) VALUES ('2026-11-25', 'u00042', 'f-a', 'r/0'), ('2026-11-25', 'u00042', 'f-b', 'r/1'), ('2026-11-25', 'u00043', 'f-a', 'r/0')");
     });
     await onRealTime(() => evictDurableObject(sender()));
 
@@ -172,12 +173,23 @@ describe("schema migration", () => {
         version: sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
         columns: sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('notification_tasks')").toArray().map((c) => c.name),
         ledger: sql.exec("SELECT messages FROM employee_day WHERE userid = 'u00042'").one().messages,
+        contents: sql.exec("SELECT e.userid, group_concat(c.fingerprint) AS seen FROM employee_day e JOIN day_contents c ON instr(e.contents, ',' || c.id || ',') > 0 GROUP BY e.userid ORDER BY e.userid").toArray(),
+        reservations: sql.exec("SELECT reservation_id, userids FROM reservations ORDER BY reservation_id").toArray(),
         interrupted: sql.exec("SELECT status, uncertain_day FROM notification_recipients WHERE userid = 'u00007'").one(),
       };
     });
     expect(migrated.version).toBe(String(SCHEMA_VERSION));
     expect(migrated.columns).toEqual(expect.arrayContaining(["verify_at_ms", "verified_at_ms", "reservation_id", "sent_at_ms"]));
     expect(migrated.ledger).toBe(7);
+    // The same content each employee got that day, now as ids in their day row, and each chunk's employees to release.
+    expect(migrated.contents).toEqual([
+      { userid: "u00042", seen: expect.stringMatching(/^(f-a,f-b|f-b,f-a)$/) },
+      { userid: "u00043", seen: "f-a" },
+    ]);
+    expect(migrated.reservations).toEqual([
+      { reservation_id: "r/0", userids: expect.stringMatching(/^,(u00042,u00043|u00043,u00042),$/) },
+      { reservation_id: "r/1", userids: ",u00042," },
+    ]);
     // Cut short mid-send: back in the queue, as possibly delivered that day.
     expect(migrated.interrupted).toEqual({ status: "queued", uncertain_day: "2026-11-25" });
 

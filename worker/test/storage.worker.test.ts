@@ -11,7 +11,8 @@ async function rowCounts(): Promise<Record<string, number>> {
     return {
       minute_window: count("minute_window"),
       employee_day: count("employee_day"),
-      employee_content: count("employee_content"),
+      day_contents: count("day_contents"),
+      reservations: count("reservations"),
       notifications: count("notifications"),
       department_cache: count("department_cache"),
     };
@@ -31,7 +32,7 @@ describe("the object's storage", () => {
 
   it("prunes by alarm what no rule can read again, and stops when nothing is left", async () => {
     await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 50), deptIds: [421897262], data: { name: "a", name2: "" } });
-    expect(await rowCounts()).toEqual({ minute_window: 1, employee_day: 52, employee_content: 52, notifications: 1, department_cache: 1 });
+    expect(await rowCounts()).toEqual({ minute_window: 1, employee_day: 52, day_contents: 1, reservations: 1, notifications: 1, department_cache: 1 });
 
     await world.mock.admin.advanceClock(5 * 60_000 + 1); // past the window and the 300 s directory cache
     expect(await runDurableObjectAlarm(sender())).toBe(true);
@@ -39,7 +40,7 @@ describe("the object's storage", () => {
 
     await world.mock.admin.advanceClock(8 * 24 * 60 * 60_000);
     expect(await runDurableObjectAlarm(sender())).toBe(true);
-    expect(await rowCounts()).toEqual({ minute_window: 0, employee_day: 0, employee_content: 0, notifications: 0, department_cache: 0 });
+    expect(await rowCounts()).toEqual({ minute_window: 0, employee_day: 0, day_contents: 0, reservations: 0, notifications: 0, department_cache: 0 });
     // Nothing left to prune: the alarm is not re-armed.
     expect(await runDurableObjectAlarm(sender())).toBe(false);
   });
