@@ -213,10 +213,11 @@ describe("the package, packed and installed into a fresh project", () => {
       visit(join(root, `${entry}.js`));
       return [...found].sort();
     };
-    expect(bare("client")).toEqual(["zod"]);
-    expect(bare("mock")).toEqual(["hono", "hono/streaming", "zod"]);
-    expect(bare("contract")).toEqual(["zod"]);
-    expect(bare("mock-node")).toEqual(["@hono/node-server", "hono", "hono/streaming", "zod"]);
+    // The shared schemas are zod/mini (protocol/zod.ts, with English from zod/locales); the mock's own schemas are classic zod.
+    expect(bare("client")).toEqual(["zod/locales", "zod/mini"]);
+    expect(bare("mock")).toEqual(["hono", "hono/streaming", "zod", "zod/locales", "zod/mini"]);
+    expect(bare("contract")).toEqual(["zod", "zod/locales", "zod/mini"]);
+    expect(bare("mock-node")).toEqual(["@hono/node-server", "hono", "hono/streaming", "zod", "zod/locales", "zod/mini"]);
   });
 
   it("works in Node: the mock answers gettoken, the client sends through it, the contract passes, the HTTP server answers", async () => {
