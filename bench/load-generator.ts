@@ -23,6 +23,8 @@ export interface LoadOptions {
   maxRequests: number;
   /** True for an answer that counts as a success. */
   check(status: number, body: string): boolean;
+  /** When set, answers are also counted per slice of this many ms from the start (`LoadResult.buckets`): throughput over time. */
+  bucketMs?: number;
 }
 
 export interface LoadResult {
@@ -34,6 +36,8 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** Every answer's latency in ms, in completion order (for pooling rounds). */
   samples: Float64Array;
+  /** Answers completed in each `bucketMs` slice from the start, when asked for. */
+  buckets?: number[];
 }
 
 /** The host the benchmark talks to; it never sends traffic anywhere else. */
@@ -56,6 +60,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   const deadline = started + options.durationMs;
   let lastAnswerAt = started;
+  const { bucketMs } = options;
+  const buckets: number[] | undefined = bucketMs ? new Array<number>(Math.ceil(options.durationMs / bucketMs) + 1).fill(0) : undefined;
 
   return new Promise((resolve) => {
     const sockets: net.Socket[] = [];
@@ -77,6 +83,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         elapsedMs,
         requestsPerSecond: elapsedMs > 0 ? (completed * 1000) / elapsedMs : 0,
         samples: samples.subarray(0, completed),
+        ...(buckets ? { buckets } : {}),
       });
     };
     // A server that stops answering must not hang the run.
@@ -126,6 +133,10 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           inFlight = false;
           samples[completed++] = now - sentAt;
           lastAnswerAt = now;
+          if (buckets) {
+            const bucket = Math.min(buckets.length - 1, Math.floor((now - started) / bucketMs!));
+            buckets[bucket] = buckets[bucket]! + 1;
+          }
           if (!options.check(answer.status, answer.body)) fail(`HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
           sendNext();
         }

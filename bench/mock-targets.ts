@@ -19,7 +19,7 @@ export const BENCH_MOCK_SETTINGS = {
   duplicateContentOncePerDay: false,
 } satisfies MockSettingsPatch;
 
-export type TargetName = "mock" | "baseline";
+export type TargetName = "mock" | "baseline" | "baseline-parse";
 
 /**
  * The baseline: one Hono route on @hono/node-server that reads the request
@@ -32,6 +32,26 @@ export function createBaselineApp(): Hono {
   let requestSeq = 0;
   app.post(SEND_PATH, async (c) => {
     await c.req.text();
+    requestSeq += 1;
+    return c.json({ errcode: 0, errmsg: "ok", task_id: taskId++, request_id: `bench${requestSeq.toString(36).padStart(8, "0")}` });
+  });
+  return app;
+}
+
+/**
+ * The sustained benchmark's baseline: the same bare route, but it parses the
+ * body as JSON and splits the recipient list, the least any handler of this
+ * request must do before it can act on it. Reading the body as text alone
+ * (createBaselineApp) leaves the mock's own JSON parse on the mock's side.
+ */
+export function createParsingBaselineApp(): Hono {
+  const app = new Hono();
+  let taskId = 282632271040;
+  let requestSeq = 0;
+  app.post(SEND_PATH, async (c) => {
+    const body = (await c.req.json()) as { userid_list?: unknown };
+    const recipients = typeof body.userid_list === "string" ? body.userid_list.split(",").length : 0;
+    if (recipients === 0) return c.json({ errcode: 1430000, errmsg: "receivers are empty" });
     requestSeq += 1;
     return c.json({ errcode: 0, errmsg: "ok", task_id: taskId++, request_id: `bench${requestSeq.toString(36).padStart(8, "0")}` });
   });
@@ -101,13 +121,13 @@ export function tallyDeliveries(state: MockState): () => DeliveryCounts {
   const totals: DeliveryCounts = { tasks: 0, delivered: 0, forbidden: 0, failed: 0, invalid: 0 };
   const store = state.tasks;
   const add = store.add.bind(store);
-  store.add = (task, limit) => {
+  store.add = (task, limit, budget) => {
     totals.tasks += 1;
     totals.delivered += task.delivered.length;
     totals.forbidden += task.forbidden.length;
     totals.failed += task.failed.length;
     totals.invalid += task.invalidUserIds.length;
-    add(task, limit);
+    add(task, limit, budget);
   };
   return () => ({ ...totals });
 }

@@ -11,14 +11,16 @@
  *   mock      startMockServer() with the silent limits lifted (BENCH_MOCK_SETTINGS)
  *   baseline  createBaselineApp() on @hono/node-server: one route that reads the
  *             body and answers the same JSON shape as a successful sendbytemplate
+ *   baseline-parse  createParsingBaselineApp(): the same, but it parses the body as
+ *             JSON and splits the recipient list (bench/sustained-load.bench.ts)
  *
- * Usage: node --experimental-strip-types bench/serve-target.ts mock|baseline
+ * Usage: node --experimental-strip-types bench/serve-target.ts mock|baseline|baseline-parse
  */
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
-import { BENCH_MOCK_SETTINGS, createBaselineApp, tallyDeliveries, type DeliveryCounts } from "./mock-targets.ts";
+import { BENCH_MOCK_SETTINGS, createBaselineApp, createParsingBaselineApp, tallyDeliveries, type DeliveryCounts } from "./mock-targets.ts";
 
 interface StatsMessage {
   type: "stats";
@@ -26,12 +28,14 @@ interface StatsMessage {
   elu: { idle: number; active: number; utilization: number };
   rssBytes: number;
   heapUsedBytes: number;
+  /** The largest RSS the process ever had (getrusage), so a peak between two samples is not missed. */
+  maxRssBytes: number;
   mock?: { tasks: number; delivered: number; forbidden: number; failed: number; invalid: number; journalSize: number; inboxUsers: number };
 }
 
 async function main(target: string): Promise<void> {
-  if (target !== "mock" && target !== "baseline") {
-    console.error(`serve-target: target must be "mock" or "baseline", not "${target}"`);
+  if (target !== "mock" && target !== "baseline" && target !== "baseline-parse") {
+    console.error(`serve-target: target must be "mock", "baseline" or "baseline-parse", not "${target}"`);
     process.exit(2);
   }
   let url: string;
@@ -44,7 +48,7 @@ async function main(target: string): Promise<void> {
     url = running.url;
     close = running.close;
   } else {
-    const app = createBaselineApp();
+    const app = target === "baseline" ? createBaselineApp() : createParsingBaselineApp();
     const started = await new Promise<{ url: string; close: () => Promise<void> }>((resolve, reject) => {
       const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) => {
         resolve({
@@ -67,7 +71,14 @@ async function main(target: string): Promise<void> {
       const cpu = process.cpuUsage();
       const elu = performance.eventLoopUtilization();
       const memory = process.memoryUsage();
-      const stats: StatsMessage = { type: "stats", cpu, elu, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed };
+      const stats: StatsMessage = {
+        type: "stats",
+        cpu,
+        elu,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
       // Listing the inbox users walks them all, so only when asked (after the timed phases).
       if (running && deliveries && message.withMock) {
         const { state } = running.mock;

@@ -80,6 +80,14 @@ export interface MockSettings {
   inboxLimitPerUser: number;
   /** Send tasks kept (each holds its recipient lists), besides a week of mock time; the oldest are dropped first. Default 10,000. */
   taskLimit: number;
+  /**
+   * Memory budget of one world, in bytes, as the world accounts them (tasks,
+   * inboxes, day ledger, journal, minute window: `GET /__admin/worlds/:name`
+   * shows the figures). Over it, the oldest send tasks are dropped first
+   * (counted; a dropped task is answered as unknown), never the newest one.
+   * Inboxes, journal and ledger keep their own bounds. Default 268,435,456 (256 MiB).
+   */
+  worldMemoryBudgetBytes: number;
 }
 
 /** The zod schema of `MockSettings`: every switch, strictly (an unknown one is refused). */

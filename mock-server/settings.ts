@@ -82,6 +82,8 @@ const settingsShape = {
   inboxLimitPerUser: z.number().int().positive(),
   /** Send tasks kept (each holds its recipient lists), besides the week of mock time; the oldest are dropped first. */
   taskLimit: z.number().int().positive(),
+  /** Accounted bytes one world may hold; over it the oldest tasks are dropped first (see settings-types.ts). */
+  worldMemoryBudgetBytes: z.number().int().positive(),
 };
 
 export const MockSettings = z.object(settingsShape).strict();
@@ -124,6 +126,7 @@ const DEFAULT_SETTINGS: MockSettings = {
   journalLimit: 1000,
   inboxLimitPerUser: 500,
   taskLimit: 10_000,
+  worldMemoryBudgetBytes: 256 * 2 ** 20,
 };
 
 export function defaultSettings(): MockSettings {

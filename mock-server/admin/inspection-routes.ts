@@ -2,7 +2,7 @@ import { z } from "zod";
 import { FORBIDDEN_CODE_MEANINGS } from "../../protocol/index.ts";
 import { chinaDay } from "../clock.ts";
 import type { MockState } from "../engine/mock-state.ts";
-import type { SendTask } from "../engine/task-store.ts";
+import type { KeptTask } from "../engine/kept-task.ts";
 import { agentKey } from "../world/directory.ts";
 import { InboxQuery, JournalQuery, TaskIdParam } from "./admin-schemas.ts";
 import { pathParam, ProblemError, validate } from "../../protocol/problem-details.ts";
@@ -71,7 +71,7 @@ export function inspectionRoutes(routes: DocumentedRoutes<WorldEnv>): void {
       if (!task) throw new ProblemError(404, "task-not-found", `path.taskId: no task ${taskId}`);
       // The call that created the task, as the journal kept it (secrets masked), while it is still there.
       const call = state.journal.list({ endpoint: "sendByTemplate" }).find((entry) => (entry.answer as { task_id?: unknown } | null)?.task_id === taskId);
-      return c.json({ ...summariseTask(task), ...task, createdAt: new Date(task.createdAtMs).toISOString(), ...(call ? { call } : {}) });
+      return c.json({ ...summariseTask(task), ...task.view(), createdAt: new Date(task.createdAtMs).toISOString(), ...(call ? { call } : {}) });
     },
   );
   routes.add(
@@ -95,7 +95,7 @@ function withheldFrom(state: MockState, userid: string, corpId: string | undefin
     if (corpId !== undefined && task.corpId !== corpId) continue;
     const at = new Date(task.createdAtMs).toISOString();
     const base = { taskId: task.taskId, corpId: task.corpId, agentId: task.agentId, templateId: task.templateId, at };
-    const forbidden = task.forbidden.find((entry) => entry.userid === userid);
+    const forbidden = task.forbiddenFor(userid);
     if (forbidden) withheld.push({ ...base, code: forbidden.code, meaning: FORBIDDEN_CODE_MEANINGS[forbidden.code] ?? "flow control", explanation: forbidden.explanation });
     else if (task.failed.includes(userid)) withheld.push({ ...base, code: "failed", meaning: "beyond the per-send maximum", explanation: `${userid}: beyond the first ${state.settings.recipientsPerSend} recipients of the send` });
   }
@@ -111,7 +111,7 @@ function viewMessage(message: ReturnType<MockState["inbox"]["of"]>[number]) {
   };
 }
 
-function summariseTask(task: SendTask) {
+function summariseTask(task: KeptTask) {
   return {
     taskId: task.taskId,
     corpId: task.corpId,
@@ -120,8 +120,8 @@ function summariseTask(task: SendTask) {
     createdAt: new Date(task.createdAtMs).toISOString(),
     counts: {
       recipients: task.recipients.length,
-      delivered: task.delivered.length,
-      forbidden: task.forbidden.length,
+      delivered: task.deliveredCount,
+      forbidden: task.forbiddenCount,
       invalidUsers: task.invalidUserIds.length,
       invalidDepartments: task.invalidDeptIds.length,
       failed: task.failed.length,

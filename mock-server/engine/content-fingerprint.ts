@@ -1,8 +1,12 @@
 import { canonicalContent, type TemplateData } from "../../protocol/index.ts";
 
-/** A short hash of the canonical content, so the ledger holds a number per message, not the message. */
-export function contentFingerprint(templateId: string, data: TemplateData): string {
-  return `${templateId}:${cyrb53(canonicalContent(templateId, data)).toString(36)}`;
+/**
+ * A 53-bit hash of the canonical content (which names the template), so the
+ * ledger holds a number per message, not the message. Snapshots before 2026-12
+ * wrote it as "<templateId>:<base 36>"; the ledger reads both.
+ */
+export function contentFingerprint(templateId: string, data: TemplateData): number {
+  return cyrb53(canonicalContent(templateId, data));
 }
 
 /** cyrb53: a fast 53-bit string hash; collisions are negligible at a day's volume per employee. */

@@ -100,12 +100,12 @@ describe("EmployeeLedger", () => {
   it("caps per day and forgets the cap on a new day", () => {
     const ledger = new EmployeeLedger();
     const app = ledger.of("corp/1");
-    expect(app.admit("k", "2026-11-25", "a", rules, false).kind).toBe("ok");
-    expect(app.admit("k", "2026-11-25", "a", rules, false).kind).toBe("duplicateContent");
-    expect(app.admit("k", "2026-11-25", "b", rules, false).kind).toBe("ok");
-    expect(app.admit("k", "2026-11-25", "c", rules, false)).toEqual({ kind: "dailyCap", day: "2026-11-25", count: 2 });
+    expect(app.admit("k", "2026-11-25", 1, rules, false).kind).toBe("ok");
+    expect(app.admit("k", "2026-11-25", 1, rules, false).kind).toBe("duplicateContent");
+    expect(app.admit("k", "2026-11-25", 2, rules, false).kind).toBe("ok");
+    expect(app.admit("k", "2026-11-25", 3, rules, false)).toEqual({ kind: "dailyCap", day: "2026-11-25", count: 2 });
     expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(2);
-    expect(app.admit("k", "2026-11-26", "a", rules, false).kind).toBe("ok");
+    expect(app.admit("k", "2026-11-26", 1, rules, false).kind).toBe("ok");
     expect(ledger.count("corp/1", "k", "2026-11-26")).toBe(1);
     expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(0);
   });
@@ -113,23 +113,23 @@ describe("EmployeeLedger", () => {
   it("checks duplicates and the cap before the minute window, and records nothing when the window is full", () => {
     const ledger = new EmployeeLedger();
     const app = ledger.of("corp/1");
-    expect(app.admit("k", "2026-11-25", "a", rules, true).kind).toBe("windowFull");
+    expect(app.admit("k", "2026-11-25", 1, rules, true).kind).toBe("windowFull");
     expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(0);
-    app.admit("k", "2026-11-25", "a", rules, false);
-    expect(app.admit("k", "2026-11-25", "a", rules, true).kind).toBe("duplicateContent");
-    expect(app.admit("k", "2026-11-25", "b", rules, true).kind).toBe("windowFull");
-    app.admit("k", "2026-11-25", "b", rules, false);
-    expect(app.admit("k", "2026-11-25", "c", rules, true).kind).toBe("dailyCap");
+    app.admit("k", "2026-11-25", 1, rules, false);
+    expect(app.admit("k", "2026-11-25", 1, rules, true).kind).toBe("duplicateContent");
+    expect(app.admit("k", "2026-11-25", 2, rules, true).kind).toBe("windowFull");
+    app.admit("k", "2026-11-25", 2, rules, false);
+    expect(app.admit("k", "2026-11-25", 3, rules, true).kind).toBe("dailyCap");
     // Off, the same content goes through again (and still counts).
-    expect(app.admit("k", "2026-11-25", "a", { dailyCap: 3, dedupe: false }, false).kind).toBe("ok");
+    expect(app.admit("k", "2026-11-25", 1, { dailyCap: 3, dedupe: false }, false).kind).toBe("ok");
     expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(3);
   });
 
   it("keeps apps apart and survives a JSON snapshot", () => {
     const ledger = new EmployeeLedger();
-    ledger.of("corp/1").admit("k", "2026-11-25", "a", rules, false);
-    ledger.of("corp/2").admit("k", "2026-11-25", "b", rules, false);
-    ledger.of("corp/2").admit("k", "2026-11-25", "c", rules, false);
+    ledger.of("corp/1").admit("k", "2026-11-25", 1, rules, false);
+    ledger.of("corp/2").admit("k", "2026-11-25", 2, rules, false);
+    ledger.of("corp/2").admit("k", "2026-11-25", 3, rules, false);
     expect(ledger.count("corp/1", "k", "2026-11-25")).toBe(1);
     expect(ledger.count("corp/3", "k", "2026-11-25")).toBe(0);
 
@@ -137,6 +137,14 @@ describe("EmployeeLedger", () => {
     restored.restore(JSON.parse(JSON.stringify(ledger.snapshot())));
     expect(restored.snapshot()).toEqual(ledger.snapshot());
     expect(restored.count("corp/2", "k", "2026-11-25")).toBe(2);
-    expect(restored.of("corp/2").admit("k", "2026-11-25", "b", { dailyCap: 9, dedupe: true }, false).kind).toBe("duplicateContent");
+    expect(restored.of("corp/2").admit("k", "2026-11-25", 2, { dailyCap: 9, dedupe: true }, false).kind).toBe("duplicateContent");
+  });
+
+  it("reads the fingerprints of snapshots written before they were numbers", () => {
+    const fingerprint = contentFingerprint("tpl", { name: "Ada" });
+    const restored = new EmployeeLedger();
+    restored.restore([["corp/1", [["k", { day: "2026-11-25", count: 1, fingerprints: [`tpl:${fingerprint.toString(36)}`] }]]]]);
+    expect(restored.of("corp/1").admit("k", "2026-11-25", fingerprint, { dailyCap: 9, dedupe: true }, false).kind).toBe("duplicateContent");
+    expect(restored.of("corp/1").admit("k", "2026-11-25", contentFingerprint("tpl", { name: "Bo" }), { dailyCap: 9, dedupe: true }, false).kind).toBe("ok");
   });
 });

@@ -15,28 +15,51 @@ export interface JournalEntry {
   notes: string[];
 }
 
+/**
+ * Accounted bytes of one entry: the record, its params and answer objects and
+ * notes list (measured at about 950 bytes for a one-recipient send by
+ * bench/worlds-memory.bench.ts), plus 1.6 bytes per character of its string
+ * parameters and notes (a 1,000-recipient send's userid_list is 7,000
+ * characters; bench/retained-state.ts measured about 12 KB for such an entry).
+ */
+const ENTRY_BYTES = 900;
+const BYTES_PER_CHAR = 1.6;
+
 /** The journal keeps the newest `limit` entries; the dropped ones are counted, not silently lost. */
 export class Journal {
   #entries: JournalEntry[] = [];
+  /** Accounted bytes of each entry, alongside `#entries`. */
+  #sizes: number[] = [];
   #head = 0;
   #seq = 0;
   #dropped = 0;
+  #bytes = 0;
 
   record(entry: Omit<JournalEntry, "seq">, limit: number): JournalEntry {
     const stored = { seq: ++this.#seq, ...entry };
+    const size = entryBytes(stored);
     this.#entries.push(stored);
+    this.#sizes.push(size);
+    this.#bytes += size;
     const live = this.#entries.length - this.#head;
     if (live > limit) {
       const excess = live - limit;
+      for (let i = this.#head; i < this.#head + excess; i++) this.#bytes -= this.#sizes[i]!;
       this.#head += excess;
       this.#dropped += excess;
       // Compact now and then instead of shifting on every call.
       if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
         this.#entries = this.#entries.slice(this.#head);
+        this.#sizes = this.#sizes.slice(this.#head);
         this.#head = 0;
       }
     }
     return stored;
+  }
+
+  /** Accounted bytes of the entries kept (see ENTRY_BYTES). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   list(filter: { endpoint?: string; errcode?: number; sinceSeq?: number } = {}): JournalEntry[] {
@@ -72,8 +95,20 @@ export class Journal {
     this.#seq = data.seq;
     this.#dropped = data.dropped;
     this.#entries = data.entries;
+    this.#sizes = data.entries.map(entryBytes);
+    this.#bytes = this.#sizes.reduce((sum, size) => sum + size, 0);
     this.#head = 0;
   }
+}
+
+function entryBytes(entry: JournalEntry): number {
+  let bytes = ENTRY_BYTES;
+  for (const key in entry.params) {
+    const value = entry.params[key];
+    if (typeof value === "string") bytes += value.length * BYTES_PER_CHAR;
+  }
+  for (const note of entry.notes) bytes += note.length * BYTES_PER_CHAR;
+  return Math.round(bytes);
 }
 
 // Under load many calls share a millisecond, so the last one formatted is kept.

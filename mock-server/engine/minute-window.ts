@@ -98,6 +98,13 @@ export class MinuteWindow {
     }
   }
 
+  /** Accounted bytes: about 60 per burst kept (the object and its list slot), forgotten ones awaiting compaction included. */
+  get bytes(): number {
+    let bursts = 0;
+    for (const app of this.#apps.values()) bursts += app.bursts.length;
+    return bursts * 60;
+  }
+
   snapshot(): [string, Burst[]][] {
     return [...this.#apps].map(([appKey, app]) => [appKey, app.bursts.slice(app.pruned)]);
   }

@@ -1,11 +1,5 @@
-import {
-  ErrCode,
-  ForbiddenCode,
-  FORBIDDEN_CODE_MEANINGS,
-  TemplateData,
-  type SendByTemplateWire,
-} from "../../protocol/index.ts";
-import { chinaClockTime, chinaDay } from "../clock.ts";
+import { ErrCode, ForbiddenCode, TemplateData, type SendByTemplateWire } from "../../protocol/index.ts";
+import { chinaDay } from "../clock.ts";
 import { agentKey, type AppIdentity } from "../world/directory.ts";
 import type { TemplateSeed } from "../world/world-schema.ts";
 import { contentFingerprint } from "./content-fingerprint.ts";
@@ -13,7 +7,7 @@ import { parseTemplateData } from "../../protocol/wire-fields.ts";
 import { renderTemplate, templateVariables, type InboxDelivery } from "./inbox.ts";
 import type { MockState } from "./mock-state.ts";
 import { resolveRecipients, splitList } from "./recipients.ts";
-import type { ForbiddenRecipient, SendTask } from "./task-store.ts";
+import { KeptTask, type DropContext } from "./kept-task.ts";
 import type { TokenGrant } from "./token-store.ts";
 import { failure, success, type VendorOutcome } from "./vendor-answers.ts";
 
@@ -76,7 +70,7 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
     recipients = recipients.slice(0, settings.recipientsPerSend);
   }
 
-  const task: SendTask = {
+  const task = new KeptTask({
     taskId: state.tasks.nextTaskId(),
     corpId: app.corpId,
     agentId: app.agentId,
@@ -84,18 +78,21 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
     data,
     createdAtMs: nowMs,
     recipients,
-    delivered: [], // set by applySilentLimits
-    forbidden: [],
     invalidUserIds: resolved.invalidUserIds,
     invalidDeptIds: resolved.invalidDeptIds,
     failed,
-  };
+  });
   applySilentLimits(state, app, template, task);
-  state.tasks.add(task, settings.taskLimit);
+  state.keepTask(task);
   return success({ task_id: task.taskId }, describeTask(task));
 }
 
-function applySilentLimits(state: MockState, app: AppIdentity, template: TemplateSeed, task: SendTask): void {
+/**
+ * Applies the limits to every recipient in order. The task records only the
+ * exceptions (who was dropped, by which rule, at which count); its delivered
+ * list and the explanations are rebuilt from them when asked for.
+ */
+function applySilentLimits(state: MockState, app: AppIdentity, template: TemplateSeed, task: KeptTask): void {
   const { settings } = state;
   const nowMs = task.createdAtMs;
   const day = chinaDay(nowMs);
@@ -119,44 +116,31 @@ function applySilentLimits(state: MockState, app: AppIdentity, template: Templat
   };
   let used = window.used;
   const { recipients } = task;
-  // Made only once someone is dropped: when everyone is delivered, as is usual,
-  // `delivered` is the recipients' array itself rather than a copy kept per task.
-  let delivered: string[] | undefined;
+  const { inboxLimitPerUser } = settings;
+  // Made for the first drop only: a send that delivers to everyone needs none.
+  let context: DropContext | undefined;
 
   for (let i = 0; i < recipients.length; i++) {
     const userid = recipients[i]!;
     const verdict = ledger.admit(userid, day, fingerprint, rules, used >= settings.recipientsPerMinute);
     if (verdict.kind === "ok") {
       used += 1;
-      delivered?.push(userid);
-      state.inbox.deliver(userid, delivery, settings.inboxLimitPerUser);
+      state.inbox.deliver(userid, delivery, inboxLimitPerUser);
       continue;
     }
-    delivered ??= recipients.slice(0, i);
-    let dropped: ForbiddenRecipient;
-    if (verdict.kind === "duplicateContent") {
-      dropped = forbid(codes.duplicateContent, 1, userid,
-        `${userid}: template "${template.templateId}" with the same data was already delivered by agent ${app.agentId} on ${day} (China time)`);
-    } else if (verdict.kind === "dailyCap") {
-      dropped = forbid(codes.dailyCap, settings.dailyMessagesPerEmployee, userid,
-        `${userid}: ${grouped(verdict.count)} of ${grouped(settings.dailyMessagesPerEmployee)} messages from agent ${app.agentId} already delivered on ${day} (China time)`);
-    } else {
-      dropped = forbid(codes.perMinute, settings.recipientsPerMinute, userid,
-        `${userid}: ${grouped(used)} of ${grouped(settings.recipientsPerMinute)} recipients already sent by agent ${app.agentId} in the ${settings.minuteWindow} minute from ${chinaClockTime(window.windowStartMs)} China time`);
-    }
-    task.forbidden.push(dropped);
+    context ??= {
+      codes,
+      day,
+      dailyCap: settings.dailyMessagesPerEmployee,
+      recipientsPerMinute: settings.recipientsPerMinute,
+      minuteWindow: settings.minuteWindow,
+      windowStartMs: window.windowStartMs,
+    };
+    if (verdict.kind === "duplicateContent") task.drop(i, "duplicateContent", 0, context);
+    else if (verdict.kind === "dailyCap") task.drop(i, "dailyCap", verdict.count, context);
+    else task.drop(i, "perMinute", used, context);
   }
-  task.delivered = delivered ?? recipients;
-  state.minuteWindow.record(windowKey, nowMs, task.delivered.length);
-}
-
-/** 5000 → "5,000", as people read counts in an explanation. */
-function grouped(count: number): string {
-  return count < 1000 ? String(count) : String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-function forbid(code: string, count: number, userid: string, why: string): ForbiddenRecipient {
-  return { code, count, userid, explanation: `${why} → ${code} (${FORBIDDEN_CODE_MEANINGS[code] ?? "flow control"})` };
+  state.minuteWindow.record(windowKey, nowMs, task.deliveredCount);
 }
 
 
@@ -169,14 +153,15 @@ function variableMismatch(template: TemplateSeed, data: TemplateData): string | 
   return undefined;
 }
 
-function describeTask(task: SendTask): string[] {
+function describeTask(task: KeptTask): string[] {
+  const forbiddenCount = task.forbiddenCount;
   const notes = [
-    `task ${task.taskId}: ${task.delivered.length} delivered, ${task.forbidden.length} forbidden, ` +
+    `task ${task.taskId}: ${task.deliveredCount} delivered, ${forbiddenCount} forbidden, ` +
       `${task.invalidUserIds.length} invalid users, ${task.invalidDeptIds.length} invalid departments, ${task.failed.length} failed`,
   ];
-  for (const dropped of task.forbidden.slice(0, MAX_RECIPIENT_NOTES)) notes.push(dropped.explanation);
-  if (task.forbidden.length > MAX_RECIPIENT_NOTES) {
-    notes.push(`… and ${task.forbidden.length - MAX_RECIPIENT_NOTES} more forbidden recipients (see GET /__admin/tasks/${task.taskId})`);
+  for (const dropped of task.someForbidden(MAX_RECIPIENT_NOTES)) notes.push(dropped.explanation);
+  if (forbiddenCount > MAX_RECIPIENT_NOTES) {
+    notes.push(`… and ${forbiddenCount - MAX_RECIPIENT_NOTES} more forbidden recipients (see GET /__admin/tasks/${task.taskId})`);
   }
   for (const userid of task.invalidUserIds.slice(0, MAX_RECIPIENT_NOTES)) notes.push(`${userid}: no such employee in ${task.corpId} → invalid_user_id_list`);
   for (const deptId of task.invalidDeptIds.slice(0, MAX_RECIPIENT_NOTES)) notes.push(`${deptId}: no such department in ${task.corpId} → invalid_dept_id_list`);

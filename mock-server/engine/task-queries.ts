@@ -1,6 +1,6 @@
 import { ErrCode, type SendResult } from "../../protocol/index.ts";
 import type { MockState } from "./mock-state.ts";
-import type { SendTask } from "./task-store.ts";
+import { KeptTask } from "./kept-task.ts";
 import type { TokenGrant } from "./token-store.ts";
 import { failure, success, type VendorOutcome } from "./vendor-answers.ts";
 
@@ -11,7 +11,7 @@ function ownedTask(
   agentId: number,
   taskId: number,
   unknownTaskCode: number = ErrCode.INVALID_PARAMETER,
-): SendTask | VendorOutcome {
+): KeptTask | VendorOutcome {
   const app = state.world.app(grant.corpId, agentId);
   if (!app || app.credentialKey !== grant.credentialKey) {
     return failure(ErrCode.INVALID_AGENT_ID, undefined, `agent ${agentId} is not an app this token may use in ${grant.corpId}`);
@@ -23,8 +23,8 @@ function ownedTask(
   return task;
 }
 
-function isTask(value: SendTask | VendorOutcome): value is SendTask {
-  return "taskId" in value;
+function isTask(value: KeptTask | VendorOutcome): value is KeptTask {
+  return value instanceof KeptTask;
 }
 
 export function getSendProgress(state: MockState, grant: TokenGrant, agentId: number, taskId: number): VendorOutcome {
@@ -54,14 +54,15 @@ export function getSendResult(state: MockState, grant: TokenGrant, agentId: numb
   const read: string[] = [];
   const unread: string[] = [];
   for (const userid of task.delivered) (state.inbox.hasRead(userid, task.taskId) ? read : unread).push(userid);
+  const forbidden = task.forbidden;
   const sendResult: SendResult = {
     invalid_user_id_list: task.invalidUserIds,
-    forbidden_user_id_list: task.forbidden.map((entry) => entry.userid),
+    forbidden_user_id_list: forbidden.map((entry) => entry.userid),
     failed_user_id_list: task.failed,
     read_user_id_list: read,
     unread_user_id_list: unread,
     invalid_dept_id_list: task.invalidDeptIds,
-    forbidden_list: task.forbidden.map(({ code, count, userid }) => ({ code, count, userid })),
+    forbidden_list: forbidden.map(({ code, count, userid }) => ({ code, count, userid })),
   };
   return success({ send_result: sendResult });
 }
@@ -76,5 +77,5 @@ export function recallTask(state: MockState, grant: TokenGrant, agentId: number,
   }
   task.recalledAtMs ??= nowMs;
   state.inbox.recallTask(task.delivered, task.taskId, nowMs);
-  return success({}, [`task ${taskId} recalled from ${task.delivered.length} inboxes`]);
+  return success({}, [`task ${taskId} recalled from ${task.deliveredCount} inboxes`]);
 }

@@ -1,11 +1,16 @@
 import type { ForbiddenEntry, TemplateData } from "../../protocol/index.ts";
+import { KeptTask } from "./kept-task.ts";
 
 /** A recipient the vendor silently dropped, with the rule and numbers behind it. */
 export interface ForbiddenRecipient extends ForbiddenEntry {
   explanation: string;
 }
 
-/** One sendbytemplate call that the vendor accepted (errcode 0). */
+/**
+ * One sendbytemplate call that the vendor accepted (errcode 0), whole: as
+ * `GET /__admin/tasks/:id` shows it and snapshots store it. The store keeps
+ * it compactly (KeptTask) and rebuilds this on demand.
+ */
 export interface SendTask {
   taskId: number;
   corpId: string;
@@ -15,7 +20,6 @@ export interface SendTask {
   createdAtMs: number;
   /** Every resolved recipient, in the order the limits were applied. */
   recipients: string[];
-  /** Often the very array `recipients` is (everyone delivered): neither changes once the send is done. */
   delivered: string[];
   forbidden: ForbiddenRecipient[];
   invalidUserIds: string[];
@@ -28,16 +32,34 @@ export interface SendTask {
 /** Tasks are kept a week of mock time, long past the vendor's 24 h query window (and at most `taskLimit` of them). */
 const TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** The world's memory budget as the store sees it: the budget, and what the rest of the world holds besides tasks. */
+export interface TaskBudget {
+  budgetBytes: number;
+  otherBytes: number;
+}
+
+/** Why tasks left the store, counted since the world started. */
+export interface TaskDrops {
+  /** Beyond `taskLimit`. */
+  limit: number;
+  /** Older than a week of mock time. */
+  age: number;
+  /** To keep the world within `worldMemoryBudgetBytes`. */
+  budget: number;
+}
+
 export class TaskStore {
-  #tasks = new Map<number, SendTask>();
+  #tasks = new Map<number, KeptTask>();
   /**
    * The same tasks oldest first, from `#oldest` on. Pruning reads the oldest
    * here: walking the Map from its start would step over every entry deleted
    * since its last rehash, thousands of them once the store is at its limit.
    */
-  #queue: (SendTask | undefined)[] = [];
+  #queue: (KeptTask | undefined)[] = [];
   #oldest = 0;
   #nextTaskId: number;
+  #bytes = 0;
+  #drops: TaskDrops = { limit: 0, age: 0, budget: 0 };
 
   constructor(firstTaskId = 282632271040) {
     this.#nextTaskId = firstTaskId;
@@ -47,14 +69,22 @@ export class TaskStore {
     return this.#nextTaskId++;
   }
 
-  /** Keeps the task; beyond `limit` tasks the oldest are dropped, so a long load run cannot fill the memory. */
-  add(task: SendTask, limit: number): void {
-    this.#tasks.set(task.taskId, task);
-    this.#queue.push(task);
-    this.#prune(task.createdAtMs, limit);
+  /**
+   * Keeps the task; the oldest are dropped first beyond `limit` tasks, past a
+   * week, or while the world is over its memory budget (never the task just
+   * added), so a long load run cannot fill the memory.
+   */
+  add(task: KeptTask | SendTask, limit: number, budget?: TaskBudget): void {
+    const kept = task instanceof KeptTask ? task : KeptTask.fromView(task);
+    const previous = this.#tasks.get(kept.taskId);
+    if (previous) this.#bytes -= previous.bytes;
+    this.#tasks.set(kept.taskId, kept);
+    this.#queue.push(kept);
+    this.#bytes += kept.bytes;
+    this.#prune(kept, limit, budget);
   }
 
-  get(taskId: number): SendTask | undefined {
+  get(taskId: number): KeptTask | undefined {
     return this.#tasks.get(taskId);
   }
 
@@ -62,16 +92,34 @@ export class TaskStore {
     return this.#tasks.size;
   }
 
-  list(): SendTask[] {
+  /** Accounted bytes of every kept task (KeptTask.bytes). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get drops(): Readonly<TaskDrops> {
+    return this.#drops;
+  }
+
+  list(): KeptTask[] {
     return [...this.#tasks.values()];
   }
 
-  #prune(nowMs: number, limit: number): void {
+  #prune(newest: KeptTask, limit: number, budget: TaskBudget | undefined): void {
     const queue = this.#queue;
+    const nowMs = newest.createdAtMs;
     while (this.#oldest < queue.length) {
       const task = queue[this.#oldest]!;
-      if (this.#tasks.size <= limit && nowMs - task.createdAtMs <= TASK_RETENTION_MS) break;
-      if (this.#tasks.get(task.taskId) === task) this.#tasks.delete(task.taskId);
+      let reason: keyof TaskDrops | undefined;
+      if (this.#tasks.size > limit) reason = "limit";
+      else if (nowMs - task.createdAtMs > TASK_RETENTION_MS) reason = "age";
+      else if (budget && task !== newest && budget.otherBytes + this.#bytes > budget.budgetBytes) reason = "budget";
+      if (reason === undefined) break;
+      if (this.#tasks.get(task.taskId) === task) {
+        this.#tasks.delete(task.taskId);
+        this.#bytes -= task.bytes;
+        this.#drops[reason] += 1;
+      }
       queue[this.#oldest++] = undefined; // let the dropped task go now, not at the next compaction
     }
     if (this.#oldest > 1024 && this.#oldest * 2 > queue.length) {
@@ -80,14 +128,18 @@ export class TaskStore {
     }
   }
 
-  snapshot(): { nextTaskId: number; tasks: SendTask[] } {
-    return { nextTaskId: this.#nextTaskId, tasks: this.list() };
+  /** Every task whole (SendTask), as snapshots always held them. */
+  snapshot(): { nextTaskId: number; tasks: SendTask[]; drops?: TaskDrops } {
+    return { nextTaskId: this.#nextTaskId, tasks: this.list().map((task) => task.view()), drops: { ...this.#drops } };
   }
 
-  restore(data: { nextTaskId: number; tasks: SendTask[] }): void {
+  /** Reads snapshots of today's shape and of the shape before tasks were kept compactly (the same SendTask list). */
+  restore(data: { nextTaskId: number; tasks: SendTask[]; drops?: TaskDrops }): void {
     this.#nextTaskId = data.nextTaskId;
-    this.#tasks = new Map(data.tasks.map((task) => [task.taskId, task]));
+    this.#tasks = new Map(data.tasks.map((task) => [task.taskId, KeptTask.fromView(task)]));
     this.#queue = [...this.#tasks.values()];
     this.#oldest = 0;
+    this.#bytes = this.#queue.reduce((sum, task) => sum + task!.bytes, 0);
+    this.#drops = { limit: 0, age: 0, budget: 0, ...data.drops };
   }
 }

@@ -33,6 +33,22 @@ export const WorldInfo = z.object({
   mockNow: z.string(),
   journal: z.object({ size: z.number(), dropped: z.number(), limit: z.number() }),
   tasks: z.number(),
+  /** Tasks dropped since the world started: beyond `taskLimit`, older than a week, or over the memory budget. */
+  tasksDropped: z.object({ limit: z.number(), age: z.number(), budget: z.number() }),
+  /**
+   * What the world holds, in bytes as it accounts them (estimates kept up as
+   * things are added and dropped; README "How far this design scales" says
+   * how they compare with the measured heap), against `worldMemoryBudgetBytes`.
+   */
+  memory: z.object({
+    budgetBytes: z.number(),
+    total: z.number(),
+    tasks: z.number(),
+    inbox: z.number(),
+    ledger: z.number(),
+    journal: z.number(),
+    minuteWindow: z.number(),
+  }),
 });
 export type WorldInfo = z.output<typeof WorldInfo>;
 

@@ -13,6 +13,8 @@ export function describeWorld(name: string, state: MockState, createdAtMs: numbe
     mockNow: new Date(state.clock.now()).toISOString(),
     journal: { size: state.journal.size, dropped: state.journal.dropped, limit: state.settings.journalLimit },
     tasks: state.tasks.size,
+    tasksDropped: { ...state.tasks.drops },
+    memory: { budgetBytes: state.settings.worldMemoryBudgetBytes, ...state.bytes() },
   };
 }
 
