@@ -82,6 +82,7 @@ const VERSION_1: readonly string[] = [
  */
 const VERSION_2: readonly string[] = [
   `ALTER TABLE minute_window ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0`,
+  `CREATE INDEX IF NOT EXISTS minute_window_in_flight ON minute_window (at_ms) WHERE in_flight = 1`,
   `ALTER TABLE notifications ADD COLUMN verify INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE notification_recipients ADD COLUMN verified_at_ms INTEGER`,
   // China-time day of the latest attempt: a send cut short by a restart may have been delivered that day.
