@@ -235,7 +235,7 @@ async function main(): Promise<void> {
   rows.push(["server CPU per send", fmtMs(before.cpuMs / before.load.completed), fmtMs(mock.cpuMs / mock.load.completed), ""]);
   rows.push(["server RSS peak (getrusage)", `${fmtInt(before.end.maxRssBytes / 2 ** 20)} MB`, `${fmtInt(peakRssMb)} MB`, ""]);
   rows.push(["server heap used at the end", `${fmtInt(before.end.heapUsedBytes / 2 ** 20)} MB`, `${fmtInt(mock.end.heapUsedBytes / 2 ** 20)} MB`, ""]);
-  rows.push(["tasks kept at the end", "", fmtInt(check?.tasks ?? NaN), ""]);
+  rows.push(["tasks sent (taskLimit keeps the newest 10,000)", "", fmtInt(check?.tasks ?? NaN), ""]);
   console.log(alignColumns(rows));
 
   if (retained) printRetained(retained);
