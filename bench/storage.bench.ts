@@ -71,12 +71,23 @@ class BenchObject {
     const deps: SendDependencies = {
       client,
       quota: this.#quota,
-      admit: (admission) => tx(() => admitSend(this.#quota, LIMITS, admission)),
+      admit: (admission, stored) =>
+        tx(() => {
+          const admitted = admitSend(this.#quota, LIMITS, admission);
+          if (admitted.kind === "admitted") stored(admitted);
+          return admitted;
+        }),
       release: (reservationId) => tx(() => this.#quota.release(reservationId)),
       settle: (reservationId) => tx(() => this.#quota.settle(reservationId, this.nowMs + LIMITS.clockSkewGuardMs)),
       expandDepartments: async () => ({ userids: [], invalidDeptIds: [] }),
-      create: (header, recipients, retry) => tx(() => this.#log.create({ id, templateId: "tpl", data: { n: String(this.#sends) }, ...header }, recipients, retry)),
-      addTasks: (tasks) => tx(() => tasks.forEach((task) => this.#log.addTask(id, task))),
+      create: (header, recipients, sending) => this.#log.create({ id, templateId: "tpl", data: { n: String(this.#sends) }, ...header }, recipients, sending),
+      transaction: tx,
+      record: (outcomes, options = {}) =>
+        tx(() => {
+          if (options.task) this.#log.addTask(id, options.task);
+          this.#log.update(id, outcomes, options);
+        }),
+      clockSkewGuardMs: LIMITS.clockSkewGuardMs,
       now: () => this.nowMs,
       dailyCap: LIMITS.dailyMessagesPerEmployee,
       recipientsPerMinute: LIMITS.recipientsPerMinute,

@@ -52,9 +52,10 @@ describe("DingTalkClient", () => {
 
   it("retries -1, 500, 90018 and 5xx with growing jittered delays, at most 3 attempts", async () => {
     const { mock, client, sleeps } = setup();
-    await mock.admin.addFault({ endpoint: "sendByTemplate", errcode: -1, times: 1 });
-    await mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, times: 1 });
-    await expect(client.sendByTemplate(send)).resolves.toMatchObject({ errcode: 0 });
+    await mock.admin.addFault({ endpoint: "getSendProgress", errcode: -1, times: 1 });
+    await mock.admin.addFault({ endpoint: "getSendProgress", httpStatus: 502, times: 1 });
+    const { task_id } = await client.sendByTemplate(send);
+    await expect(client.getSendProgress(123, task_id)).resolves.toMatchObject({ errcode: 0 });
     expect(sleeps).toEqual([100, 200]); // half of 200 ms, then half of 400 ms (random() = 0.5)
 
     await mock.admin.addFault({ endpoint: "sendByTemplate", errcode: 500, times: 3 });
@@ -89,6 +90,19 @@ describe("DingTalkClient", () => {
     expect(error).toBeInstanceOf(DingTalkTransportError);
     expect(error.mayHaveReachedVendor).toBe(true);
     expect(error.message).toContain("no answer within 30 ms");
+  });
+
+  it("does not retry a send whose answer may have come after delivery, so the caller learns it may have been sent", async () => {
+    const { mock, client, sleeps } = setup();
+    await mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 1 });
+    const error = await client.sendByTemplate(send).catch((e) => e);
+    expect(error).toBeInstanceOf(DingTalkTransportError);
+    expect(error.mayHaveReachedVendor).toBe(true);
+    expect(sleeps).toEqual([]);
+    expect((await mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(1);
+    // A refusal that says nothing was done is still retried.
+    await mock.admin.addFault({ endpoint: "sendByTemplate", errcode: -1, times: 1 });
+    await expect(client.sendByTemplate({ ...send, userid_list: "456" })).resolves.toMatchObject({ errcode: 0 });
   });
 
   it("calls a 5xx or a broken body uncertain (the vendor may have acted before a gateway failed) and a 4xx not reached", async () => {

@@ -10,7 +10,7 @@ import {
   VendorPath,
   type SendByTemplateRequest,
 } from "../../protocol/index.ts";
-import { DingTalkApiError } from "./errors.ts";
+import { DingTalkApiError, DingTalkTransportError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from "./retry-policy.ts";
 import type { TokenProvider } from "./token-provider.ts";
 import type { CallPacer } from "./call-pacer.ts";
@@ -112,6 +112,9 @@ export class DingTalkClient {
           continue;
         }
         if (!isRetryable(error) || attempt >= this.#retry.maxAttempts) throw error;
+        // A send whose answer was lost may have been delivered: the caller must know, so it is not retried
+        // here (a silent retry would hide it, and the vendor's 143106 would then read as a drop).
+        if (path === VendorPath.sendByTemplate && error instanceof DingTalkTransportError && error.mayHaveReachedVendor) throw error;
         await this.#sleep(retryDelayMs(error, attempt, this.#retry, this.#random));
       }
     }

@@ -61,7 +61,8 @@ export class CorpAppSender extends DurableObject<Env> {
         // recipients go back to the queue as possibly delivered, keeping their ledger
         // entries; the retry is safe on the same day, when the vendor drops a repeat.
         const nowMs = Date.now();
-        this.#quota.settleAllInFlight(nowMs + this.#settings.clockSkewGuardMs);
+        // Unanswered when the object stopped: the vendor may still have counted them since.
+        this.#quota.settleAllInFlight(nowMs + this.#settings.clockSkewGuardMs + this.#settings.minuteWindowMs);
         this.#log.requeueInterrupted(chinaDay(nowMs));
       });
       // Whatever was queued or awaiting verification gets its alarm, even if the one set before was lost.
@@ -177,7 +178,12 @@ export class CorpAppSender extends DurableObject<Env> {
       {
         client,
         quota: this.#quota,
-        admit: (admission) => this.ctx.storage.transactionSync(() => admitSend(this.#quota, this.#limits, admission)),
+        admit: (admission, stored) =>
+          this.ctx.storage.transactionSync(() => {
+            const admitted = admitSend(this.#quota, this.#limits, admission);
+            if (admitted.kind === "admitted") stored(admitted);
+            return admitted;
+          }),
         release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
         expandDepartments: (deptIds) =>
           expandDepartments(client, this.#departments, deptIds, {
@@ -185,10 +191,16 @@ export class CorpAppSender extends DurableObject<Env> {
             ttlMs: settings.departmentCacheTtlSeconds * 1000,
             maxDepartments: settings.maxDepartmentsPerSend,
           }),
-        settle: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, Date.now() + settings.clockSkewGuardMs)),
-        create: (header, recipients, retry) =>
-          this.ctx.storage.transactionSync(() => this.#log.create({ id: request.id, templateId: request.templateId, data: request.data, ...header }, recipients, retry)),
-        addTasks: (tasks) => this.ctx.storage.transactionSync(() => tasks.forEach((task) => this.#log.addTask(request.id, task))),
+        settle: (reservationId, unanswered) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, this.#settledAt(unanswered))),
+        create: (header, recipients, sending) =>
+          this.#log.create({ id: request.id, templateId: request.templateId, data: request.data, ...header }, recipients, sending),
+        transaction: (fn) => this.ctx.storage.transactionSync(fn),
+        record: (outcomes, options = {}) =>
+          this.ctx.storage.transactionSync(() => {
+            if (options.task) this.#log.addTask(request.id, options.task);
+            this.#log.update(request.id, outcomes, options);
+          }),
+        clockSkewGuardMs: settings.clockSkewGuardMs,
         now: () => Date.now(),
         dailyCap: settings.dailyMessagesPerEmployee,
         recipientsPerMinute: settings.recipientsPerMinute,
@@ -214,13 +226,15 @@ export class CorpAppSender extends DurableObject<Env> {
       queue: this.#log,
       limits: this.#limits,
       release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
-      settle: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, Date.now() + settings.clockSkewGuardMs)),
+      settle: (reservationId, unanswered) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, this.#settledAt(unanswered))),
       transaction: (fn) => this.ctx.storage.transactionSync(fn),
       now: () => Date.now(),
       maxSendsPerDrain: settings.maxSendsPerDrain,
       maxAttempts: settings.maxQueueAttempts,
       retryDelayMs: (attempt) => this.#queueRetryDelayMs(attempt),
       verifyAfterMs: settings.verifyAfterMs,
+      clockSkewGuardMs: settings.clockSkewGuardMs,
+      vendorTimeoutMs: settings.vendorTimeoutMs,
     });
   }
 
@@ -240,6 +254,11 @@ export class CorpAppSender extends DurableObject<Env> {
       windowMs: settings.minuteWindowMs,
       maxAttempts: settings.maxQueueAttempts,
     });
+  }
+
+  /** When a chunk's window place counts from: its answer plus the guard, or a window later when no answer came. */
+  #settledAt(unanswered = false): number {
+    return Date.now() + this.#settings.clockSkewGuardMs + (unanswered ? this.#settings.minuteWindowMs : 0);
   }
 
   #queueRetryDelayMs(attempt: number): number {

@@ -29,14 +29,14 @@ export class NotificationLog {
   }
 
   /**
-   * Stores a request and its recipients' first states. `retry` puts the
-   * recipients it names back in the queue, due at `notBeforeMs`, as sends whose
-   * answer was lost on `uncertainDay` (China time).
+   * Stores a request and its recipients' first states; `sending` marks the
+   * chunks' recipients as being sent on `day` under their reservations (as a
+   * drain does), so a restart finds them.
    */
   create(
     header: NotificationHeader,
     recipients: readonly RecipientOutcome[],
-    retry?: { userids: readonly string[]; notBeforeMs: number; uncertainDay: string },
+    sending?: { chunks: readonly { reservationId: string; userids: readonly string[] }[]; day: string },
   ): void {
     this.#sql.exec(
       "INSERT INTO notifications (id, created_at_ms, template_id, data, fingerprint, invalid_departments, verify) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -51,21 +51,11 @@ export class NotificationLog {
     for (const batch of batches(recipients, 10)) {
       this.#sql.exec(
         `INSERT INTO notification_recipients (notification_id, userid, status, reason, detail, task_id, error_code, error_message, attempts, verified_at_ms)
-         VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+         VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?)").join(", ")}`,
         ...batch.flatMap((outcome) => [header.id, ...columns(outcome)]),
       );
     }
-    if (retry && retry.userids.length > 0) {
-      for (const batch of batches(retry.userids, 1, 3)) {
-        this.#sql.exec(
-          `UPDATE notification_recipients SET not_before_ms = ?, uncertain_day = ? WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
-          retry.notBeforeMs,
-          retry.uncertainDay,
-          header.id,
-          ...batch,
-        );
-      }
-    }
+    for (const chunk of sending?.chunks ?? []) this.markSending(header.id, chunk.userids, chunk.reservationId, sending!.day);
   }
 
   header(id: string): NotificationHeader | undefined {
@@ -107,7 +97,7 @@ export class NotificationLog {
       const [status, reason, detail, taskId, errorCode, errorMessage, attempts, verifiedAtMs] = values;
       for (const batch of batches(userids, 1, 11)) {
         this.#sql.exec(
-          `UPDATE notification_recipients SET status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = ?,
+          `UPDATE notification_recipients SET status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = COALESCE(?, attempts),
              verified_at_ms = ?, not_before_ms = ?, uncertain_day = COALESCE(uncertain_day, ?)
            WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
           status, reason, detail, taskId, errorCode, errorMessage, attempts, verifiedAtMs, notBeforeMs, uncertainDay, notificationId, ...batch,
@@ -335,7 +325,8 @@ function taskSummary(row: TaskRow, verify: boolean): TaskSummary {
   return summary;
 }
 
-type Columns = [string, string, string | null, string | null, number | null, number | null, string | null, number, number | null];
+/** The attempt count is null where an outcome does not say it: the stored count is kept (it bounds re-sends of vendor drops). */
+type Columns = [string, string, string | null, string | null, number | null, number | null, string | null, number | null, number | null];
 
 /** userid, status, reason, detail, task_id, error_code, error_message, attempts, verified_at_ms */
 function columns(outcome: RecipientOutcome): Columns {
@@ -343,18 +334,18 @@ function columns(outcome: RecipientOutcome): Columns {
     case "queued":
       return [outcome.userid, "queued", null, null, null, outcome.lastError?.code ?? null, outcome.lastError?.message ?? null, outcome.attempts ?? 0, null];
     case "sent":
-      return [outcome.userid, "sent", null, outcome.verification ?? null, outcome.taskId, null, null, 0, null];
+      return [outcome.userid, "sent", null, outcome.verification ?? null, outcome.taskId, null, null, null, null];
     case "delivered":
-      return [outcome.userid, "delivered", outcome.read ? "read" : "unread", outcome.detail ?? null, outcome.taskId, null, null, 0, Date.parse(outcome.verifiedAt)];
+      return [outcome.userid, "delivered", outcome.read ? "read" : "unread", outcome.detail ?? null, outcome.taskId, null, null, null, Date.parse(outcome.verifiedAt)];
     case "dropped":
       // The vendor's code is text ("143103", or "failed"/"invalid" for its other lists): kept in error_message.
-      return [outcome.userid, "dropped", outcome.reason, outcome.detail, outcome.taskId, null, outcome.code, 0, Date.parse(outcome.verifiedAt)];
+      return [outcome.userid, "dropped", outcome.reason, outcome.detail, outcome.taskId, null, outcome.code, null, Date.parse(outcome.verifiedAt)];
     case "suppressed":
-      return [outcome.userid, "suppressed", outcome.reason, outcome.detail, null, null, null, 0, null];
+      return [outcome.userid, "suppressed", outcome.reason, outcome.detail, null, null, null, null, null];
     case "failed":
-      return [outcome.userid, "failed", null, null, null, outcome.error.code ?? null, outcome.error.message, 0, null];
+      return [outcome.userid, "failed", null, null, null, outcome.error.code ?? null, outcome.error.message, null, null];
     case "uncertain":
-      return [outcome.userid, "uncertain", null, null, null, null, outcome.error.message, 0, null];
+      return [outcome.userid, "uncertain", null, null, null, null, outcome.error.message, null, null];
   }
 }
 

@@ -113,11 +113,6 @@ export async function verifyDueTasks(deps: VerificationDependencies): Promise<nu
       }
       continue;
     }
-    if (checked.kind === "unavailable") {
-      deps.transaction(() => giveUp(deps, task, deps.now(), checked.reason));
-      settled += 1;
-      continue;
-    }
     const result = checked.result;
     const pendingLeft = deps.transaction(() => apply(deps, task, result));
     if (pendingLeft === 0) settled += 1;
@@ -125,7 +120,7 @@ export async function verifyDueTasks(deps: VerificationDependencies): Promise<nu
   return settled;
 }
 
-type Checked = { kind: "done"; result: SendResult } | { kind: "again"; reason: string } | { kind: "unavailable"; reason: string };
+type Checked = { kind: "done"; result: SendResult } | { kind: "again"; reason: string };
 
 async function checkTask(deps: VerificationDependencies, task: PendingVerification): Promise<Checked> {
   try {
@@ -133,10 +128,8 @@ async function checkTask(deps: VerificationDependencies, task: PendingVerificati
     if (progress.status !== 2) return { kind: "again", reason: `the vendor is still sending (${progress.progress_in_percent} %)` };
     return { kind: "done", result: (await deps.client.getSendResult(deps.agentId, task.taskId)).send_result };
   } catch (error) {
-    if (error instanceof DingTalkTransportError || (error instanceof DingTalkApiError && (error.retryable || error.tokenRejected))) {
-      return { kind: "again", reason: error.message };
-    }
-    if (error instanceof DingTalkApiError) return { kind: "unavailable", reason: error.message };
+    // Whatever the vendor or the way to it says now, it may answer later: only its 24 h result window ends the checks.
+    if (error instanceof DingTalkTransportError || error instanceof DingTalkApiError) return { kind: "again", reason: error.message };
     throw error;
   }
 }

@@ -1,7 +1,8 @@
-import { chinaDay, MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
+import { MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
 import { admitSend } from "../quota/admission.ts";
 import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
+import { retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
 import { mayHaveBeenSent, suppressedOutcome, type SentTask } from "./send-notification.ts";
 import { sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
@@ -49,13 +50,14 @@ export interface DrainDependencies extends ChunkDependencies {
   maxAttempts: number;
   retryDelayMs(attempt: number): number;
   verifyAfterMs: number;
+  /** How late a send may arrive: a retry of a lost one must land on its day even then. */
+  vendorTimeoutMs: number;
 }
 
 interface TakenGroup {
   notificationId: string;
   header: QueuedNotification;
   rows: Map<string, QueuedRecipient>;
-  day: string;
   chunks: { reservationId: string; userids: string[] }[];
 }
 
@@ -94,7 +96,6 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
   const { limits } = deps;
   const room = limits.recipientsPerMinute - recipientsInWindow(deps.quota.windowEntries(windowStart(nowMs, limits.windowMs)));
   const rows = deps.queue.queued(Math.min(room, sendsLeft * limits.recipientsPerSend), nowMs);
-  const today = chinaDay(nowMs);
   const groups: TakenGroup[] = [];
   let budget = sendsLeft;
   for (let start = 0; start < rows.length && budget > 0; ) {
@@ -105,9 +106,12 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     start = end;
     const header = deps.queue.header(notificationId);
     if (!header) continue;
-    // A lost answer from an earlier day: the vendor's same-day duplicate rule no
-    // longer covers a retry, which could deliver twice. Say so instead of sending.
-    const lapsed = slice.filter((row) => row.uncertainDay !== undefined && row.uncertainDay !== today);
+    // A lost answer whose retry could land on another day than the lost send, for the
+    // vendor's clock: its same-day duplicate rule would no longer cover it, and the
+    // employee could get it twice. Say so instead of sending.
+    const lapsed = slice.filter(
+      (row) => row.uncertainDay !== undefined && !retryStaysOnDay(row.uncertainDay, nowMs, deps.clockSkewGuardMs, deps.vendorTimeoutMs),
+    );
     if (lapsed.length > 0) {
       deps.queue.update(notificationId, lapsed.map((row) => lapsedOutcome(row)));
       slice = slice.filter((row) => !lapsed.includes(row));
@@ -130,17 +134,18 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     for (const dropped of admission.chunks.slice(budget)) deps.quota.release(dropped.reservationId);
     budget -= chunks.length;
     for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, admission.day);
-    if (chunks.length > 0) groups.push({ notificationId, header, rows: new Map(slice.map((row) => [row.userid, row])), day: admission.day, chunks });
+    if (chunks.length > 0) groups.push({ notificationId, header, rows: new Map(slice.map((row) => [row.userid, row])), chunks });
   }
   return groups;
 }
 
 function lapsedOutcome(row: QueuedRecipient): RecipientOutcome {
+  const when = row.uncertainDay === STRADDLES_MIDNIGHT ? "around 00:00 (China time)" : `on ${row.uncertainDay} (China time)`;
   return {
     userid: row.userid,
     status: "uncertain",
     error: {
-      message: `the answer to the send on ${row.uncertainDay} (China time) was lost; it may have been delivered, and a retry on another day could deliver it twice, so it was not retried`,
+      message: `the answer to the send ${when} was lost; it may have been delivered, and a retry on another day could deliver it twice, so it was not retried`,
     },
   };
 }
@@ -183,7 +188,7 @@ function recordResults(deps: DrainDependencies, group: TakenGroup, results: read
     for (const [attempts, list] of retries) {
       deps.queue.update(notificationId, list, {
         notBeforeMs: nowMs + deps.retryDelayMs(attempts),
-        ...(result.kind === "uncertain" ? { uncertainDay: group.day } : {}),
+        ...(result.kind === "uncertain" ? { uncertainDay: result.uncertainDay } : {}),
       });
     }
   }

@@ -32,18 +32,29 @@ export interface SentTask {
 }
 
 export interface SendDependencies extends ChunkDependencies {
-  /** Runs the admission inside one storage transaction. */
-  admit(request: AdmissionRequest): Admission;
+  /**
+   * Runs the admission inside one storage transaction; when it admits,
+   * `stored` runs in that same transaction, so no reservation exists without
+   * the recipients that hold it.
+   */
+  admit(request: AdmissionRequest, stored: (admission: Admission & { kind: "admitted" }) => void): Admission;
   /** Read-only view of the quotas, for the suppressions an async request reports at once. */
   quota: QuotaStore;
   expandDepartments(deptIds: readonly number[]): Promise<ExpandedDepartments>;
-  /** Stores the request and its recipients' first states (one transaction); `retry` queues lost answers again. */
+  /**
+   * Stores the request and its recipients' first states; `sending` marks the
+   * chunks' recipients as being sent (a restart finds them). Called within
+   * `admit`'s transaction, or in a transaction of its own for a queued request.
+   */
   create(
     header: { fingerprint: string; invalidDepartments: number[]; createdAtMs: number; verify: boolean },
     recipients: RecipientOutcome[],
-    retry?: { userids: readonly string[]; notBeforeMs: number; uncertainDay: string },
+    sending?: { chunks: readonly { reservationId: string; userids: readonly string[] }[]; day: string },
   ): void;
-  addTasks(tasks: SentTask[]): void;
+  /** Runs `fn` in one storage transaction. */
+  transaction<T>(fn: () => T): T;
+  /** Moves recipients on and records a task, in one transaction, as each chunk's answer comes. */
+  record(outcomes: readonly RecipientOutcome[], options?: { task?: SentTask; notBeforeMs?: number; uncertainDay?: string }): void;
   dailyCap: number;
   recipientsPerMinute: number;
   maxQueuedRecipients: number;
@@ -92,43 +103,48 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
     const { allowed, suppressed } = checkEmployees(deps.quota, chinaDay(nowMs), fingerprint, userids, deps.dailyCap);
     const queued = new Set(allowed);
     const byUser = new Map(suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap)]));
-    deps.create(header, userids.map((userid) => (queued.has(userid) ? { userid, status: "queued" } : byUser.get(userid)!)));
+    deps.transaction(() => deps.create(header, userids.map((userid) => (queued.has(userid) ? { userid, status: "queued" } : byUser.get(userid)!))));
     return { kind: "accepted" };
   }
 
-  const admission = deps.admit({
-    reservationId: request.id,
-    userids,
-    fingerprint,
-    nowMs,
-    ...(verify ? { recipientsPerSend: MAX_RECIPIENTS_FOR_SEND_RESULT } : {}),
-  });
+  const admission = deps.admit(
+    {
+      reservationId: request.id,
+      userids,
+      fingerprint,
+      nowMs,
+      ...(verify ? { recipientsPerSend: MAX_RECIPIENTS_FOR_SEND_RESULT } : {}),
+    },
+    // Stored before any vendor call: a crash mid-send leaves recipients "sending", which a restart retries.
+    (admitted) => {
+      const suppressed = new Map(admitted.suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap)]));
+      deps.create(
+        header,
+        userids.map((userid) => suppressed.get(userid) ?? { userid, status: "queued" }),
+        { chunks: admitted.chunks, day: admitted.day },
+      );
+    },
+  );
   if (admission.kind === "window-full") {
     return { kind: "window-full", retryAfterMs: admission.retryAfterMs, inWindow: admission.inWindow, needed: admission.needed, limit: deps.recipientsPerMinute };
   }
-  const results = await sendChunks(deps, request, admission.chunks);
-  const outcomes = new Map<string, RecipientOutcome>();
-  for (const suppression of admission.suppressed) outcomes.set(suppression.userid, suppressedOutcome(suppression, deps.dailyCap));
-  const tasks: SentTask[] = [];
-  const retry: string[] = [];
-  for (const result of results) {
-    for (const userid of result.userids) outcomes.set(userid, chunkOutcome(userid, result));
+  await sendChunks(deps, request, admission.chunks, (result) => {
+    const outcomes = result.userids.map((userid) => chunkOutcome(userid, result));
     if (result.kind === "sent") {
-      tasks.push({
+      const task: SentTask = {
         taskId: result.taskId,
         recipients: result.userids.length,
         reservationId: result.reservationId,
         sentAtMs: result.sentAtMs,
         ...(verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
-      });
-    } else if (result.kind === "uncertain") retry.push(...result.userids);
-  }
-  deps.create(
-    header,
-    userids.map((userid) => outcomes.get(userid)!),
-    { userids: retry, notBeforeMs: deps.now() + deps.retryDelayMs(1), uncertainDay: admission.day },
-  );
-  deps.addTasks(tasks);
+      };
+      deps.record(outcomes, { task });
+    } else if (result.kind === "uncertain") {
+      deps.record(outcomes, { notBeforeMs: deps.now() + deps.retryDelayMs(1), uncertainDay: result.uncertainDay });
+    } else {
+      deps.record(outcomes);
+    }
+  });
   return { kind: "accepted" };
 }
 

@@ -1,21 +1,32 @@
-import type { TemplateData } from "../../protocol/index.ts";
+import { VendorPath, type TemplateData } from "../../protocol/index.ts";
 import type { DingTalkClient } from "../dingtalk/client.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
+import { lostSendDay } from "../quota/vendor-day.ts";
 
 export interface ChunkDependencies {
   client: DingTalkClient;
   /** Takes back the chunk's window place and ledger entries: the vendor refused it or never got it. */
   release(reservationId: string): void;
-  /** The chunk's answer arrived, or may never arrive: it holds its window place from now (plus the skew guard). */
-  settle(reservationId: string): void;
+  /**
+   * The chunk's answer arrived: it holds its window place from now (plus the
+   * skew guard). `unanswered`: no answer came at all (a timeout, a reset), so
+   * the vendor may still be working on it; it holds the place a window longer.
+   */
+  settle(reservationId: string, unanswered?: boolean): void;
   now(): number;
+  /** Skew between our clock and the vendor's: widens the moments a lost send's day is told from. */
+  clockSkewGuardMs: number;
 }
 
 /** What became of one admitted chunk. */
 export type ChunkResult =
   | { kind: "sent"; reservationId: string; userids: readonly string[]; taskId: number; sentAtMs: number }
-  /** The answer was lost after the request left: it may have been delivered. Window place and ledger entries are kept. */
-  | { kind: "uncertain"; reservationId: string; userids: readonly string[]; message: string }
+  /**
+   * The answer was lost after the request left: it may have been delivered.
+   * Window place and ledger entries are kept; `uncertainDay` is the vendor's
+   * day it was sent on (STRADDLES_MIDNIGHT when that cannot be told).
+   */
+  | { kind: "uncertain"; reservationId: string; userids: readonly string[]; message: string; uncertainDay: string }
   /** Nothing was delivered; `transient` when trying again later may succeed. Its reservation was given back. */
   | { kind: "failed"; reservationId: string; userids: readonly string[]; error: { code?: number; message: string }; transient: boolean };
 
@@ -29,17 +40,24 @@ export async function sendChunks(
   deps: ChunkDependencies,
   message: { agentId: number; templateId: string; data: TemplateData },
   chunks: readonly { reservationId: string; userids: readonly string[] }[],
+  /** Called as each chunk's fate is known, so it can be recorded before the next call. */
+  onResult: (result: ChunkResult) => void = () => {},
 ): Promise<ChunkResult[]> {
   const results: ChunkResult[] = [];
+  const push = (result: ChunkResult) => {
+    results.push(result);
+    onResult(result);
+  };
   let refusal: DingTalkApiError | undefined;
   for (const [index, chunk] of chunks.entries()) {
     const { reservationId, userids } = chunk;
     if (refusal) {
       // The vendor refused the message itself (template, agent…): the other chunks would be refused alike.
       deps.release(reservationId);
-      results.push({ kind: "failed", reservationId, userids, error: { code: refusal.code, message: refusal.message }, transient: false });
+      push({ kind: "failed", reservationId, userids, error: { code: refusal.code, message: refusal.message }, transient: false });
       continue;
     }
+    const startedAtMs = deps.now();
     try {
       const answer = await deps.client.sendByTemplate({
         agent_id: message.agentId,
@@ -48,18 +66,19 @@ export async function sendChunks(
         data: JSON.stringify(message.data),
       });
       deps.settle(reservationId);
-      results.push({ kind: "sent", reservationId, userids, taskId: answer.task_id, sentAtMs: deps.now() });
+      push({ kind: "sent", reservationId, userids, taskId: answer.task_id, sentAtMs: deps.now() });
     } catch (error) {
-      if (error instanceof DingTalkTransportError && error.mayHaveReachedVendor) {
-        deps.settle(reservationId);
-        results.push({ kind: "uncertain", reservationId, userids, message: error.message });
+      // Only the send itself can have delivered: a token call that failed on the way never reached sendbytemplate.
+      if (error instanceof DingTalkTransportError && error.mayHaveReachedVendor && error.endpoint === VendorPath.sendByTemplate) {
+        deps.settle(reservationId, error.status === undefined);
+        push({ kind: "uncertain", reservationId, userids, message: error.message, uncertainDay: lostSendDay(startedAtMs, deps.now(), deps.clockSkewGuardMs) });
       } else if (error instanceof DingTalkTransportError) {
         deps.release(reservationId);
-        results.push({ kind: "failed", reservationId, userids, error: { message: error.message }, transient: error.retryable });
+        push({ kind: "failed", reservationId, userids, error: { message: error.message }, transient: error.retryable });
       } else if (error instanceof DingTalkApiError) {
         deps.release(reservationId);
         if (!error.retryable) refusal = error;
-        results.push({ kind: "failed", reservationId, userids, error: { code: error.code, message: error.message }, transient: error.retryable });
+        push({ kind: "failed", reservationId, userids, error: { code: error.code, message: error.message }, transient: error.retryable });
       } else {
         // Not the vendor's answer (a missing suite ticket, say): nothing else goes out either.
         for (const rest of chunks.slice(index)) deps.release(rest.reservationId);

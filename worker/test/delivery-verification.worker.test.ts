@@ -96,7 +96,7 @@ describe("delivery verified with the vendor's getsendresult", () => {
   });
 
   it("reads a same-content drop of a retry after a lost answer as delivered by the first send", async () => {
-    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 3 });
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", httpStatus: 502, phase: "after", times: 1 });
     const answer = await postNotification(verifiedSend(["123", "456"], "lost"));
     expect(answer.status).toBe(202);
     expect(answer.body.recipients.every((r: { status: string; mayHaveBeenSent?: boolean }) => r.status === "queued" && r.mayHaveBeenSent)).toBe(true);
@@ -112,6 +112,49 @@ describe("delivery verified with the vendor's getsendresult", () => {
     }
     expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
   });
+
+  it("keeps checking after an error the vendor may not repeat, and then records what it says", async () => {
+    await world.mock.admin.addFault({ endpoint: "getSendProgress", errcode: 40035, times: 1 });
+    const answer = await postNotification(verifiedSend(["123"], "checked again"));
+    await world.mock.admin.advanceClock(VERIFY_AFTER_MS);
+    await runAlarms();
+    let record = (await getNotification(answer.body.id)).body;
+    expect(record.tasks[0].verification).toMatchObject({ state: "pending" });
+    expect(record.tasks[0].verification.error).toContain("40035");
+    await world.mock.admin.advanceClock(60_000);
+    await runAlarms();
+    record = (await getNotification(answer.body.id)).body;
+    expect(record.recipients[0]).toMatchObject({ status: "delivered" });
+  });
+
+  it("gives up re-sending a recipient the vendor keeps dropping for the minute after MAX_QUEUE_ATTEMPTS, and says so", async () => {
+    await world.mock.admin.updateSettings({ recipientsPerMinute: 1 });
+    const token = ((await (await world.mock.fetch(`${world.mock.baseUrl}/gettoken?appkey=app-demo-key&appsecret=app-demo-secret`)).json()) as { access_token: string }).access_token;
+    // Another sender of the app takes the vendor's whole minute, every minute.
+    const outside = async (n: number) => {
+      const sent = await world.mock.fetch(`${world.mock.baseUrl}/topapi/message/corpconversation/sendbytemplate?access_token=${token}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ agent_id: 123, template_id: TEMPLATE_ID, userid_list: `u0900${n % 10}`, data: JSON.stringify({ name: `outside ${n}`, name2: "" }) }),
+      });
+      expect(((await sent.json()) as { errcode: number }).errcode).toBe(0);
+    };
+    await outside(0);
+    const answer = await postNotification(verifiedSend(["123"], "crowded out"), ASYNC);
+    for (let round = 1; round <= 10; round++) {
+      await world.mock.admin.advanceClock(VERIFY_AFTER_MS);
+      await runAlarms();
+      await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
+      await outside(round);
+      await runAlarms();
+    }
+    const recipient = (await getNotification(answer.body.id)).body.recipients[0];
+    expect(recipient).toMatchObject({ status: "dropped", reason: "minute-window", code: "143103" });
+    expect(recipient.detail).toContain("8 times");
+    // MAX_QUEUE_ATTEMPTS (8) sends in all, then no more.
+    const sends = (await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries.filter((e) => JSON.stringify(e).includes("crowded out"));
+    expect(sends).toHaveLength(8);
+  }, 30_000);
 
   it("reports a recipient the vendor does not know as dropped, invalid", async () => {
     const answer = await postNotification(verifiedSend(["123", "nobody-here"], "invalid"));
@@ -141,6 +184,34 @@ describe("delivery verified with the vendor's getsendresult", () => {
     await world.mock.admin.advanceClock(VERIFY_AFTER_MS);
     await runAlarms();
     expect((await getNotification(answer.body.id)).body.recipients[0]).toMatchObject({ status: "delivered" });
+  });
+});
+
+describe("a synchronous send in flight", () => {
+  const world = useMockDingTalk();
+
+  it("has its recipients stored as sending before the vendor is called, so a crash leaves them for the restart to retry", async () => {
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", latencyMs: 400, times: 1 });
+    const sending = postNotification({ ...APP, templateId: TEMPLATE_ID, userIds: ["123", "456"], data: { name: "in flight", name2: "" } });
+    await onRealTime(() => new Promise((resolve) => setTimeout(resolve, 150)));
+    const during = await runInDurableObject(sender(), (_, state) =>
+      state.storage.sql.exec<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM notification_recipients GROUP BY status").toArray(),
+    );
+    expect(during).toEqual([{ status: "sending", n: 2 }]);
+    const answer = await sending;
+    expect(answer.status).toBe(201);
+    expect(answer.body.summary).toMatchObject({ sent: 2 });
+  });
+
+  it("does not count a failed token call as a send that may have been delivered", async () => {
+    await world.mock.admin.addFault({ endpoint: "/gettoken", httpStatus: 502, times: 3 });
+    const answer = await postNotification({ ...APP, templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "no token", name2: "" } });
+    expect(answer.status).toBe(502);
+    expect(answer.body.code).toBe("vendor-unavailable");
+    // Nothing was held for it: the same content goes out once the token comes.
+    const again = await postNotification({ ...APP, templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "no token", name2: "" } });
+    expect(again.body.recipients[0]).toMatchObject({ status: "sent" });
+    expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
   });
 });
 

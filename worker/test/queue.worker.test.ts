@@ -113,23 +113,35 @@ describe("vendor faults under load", () => {
 });
 
 describe("a send whose answer was lost", () => {
-  const world = useMockDingTalk({ clock: { start: "2026-11-25T15:59:58.000Z", frozen: true } });
+  // 23:59:30 China time: a retry a second later still lands before the vendor's midnight, whatever the latency.
+  const world = useMockDingTalk({ clock: { start: "2026-11-25T15:59:30.000Z", frozen: true } });
   const request = { templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "lost", name2: "" } };
 
   it("is retried on the same China-time day, where the vendor drops the duplicate", async () => {
     await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", times: 1 });
     const answer = await postNotification(request, ASYNC);
-    expect(answer.body.recipients[0]).toMatchObject({ status: "queued", attempts: 1 });
+    expect(answer.body.recipients[0]).toMatchObject({ status: "queued", attempts: 1, mayHaveBeenSent: true });
     await world.mock.admin.advanceClock(1000);
     await runDurableObjectAlarm(sender());
     expect((await getNotification(answer.body.id)).body.recipients[0]).toMatchObject({ status: "sent" });
     expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
   });
 
+  it("is not retried when the retry could reach the vendor after its midnight, though ours has not come", async () => {
+    await world.mock.admin.advanceClock(20_000); // 23:59:50: a retry may take VENDOR_TIMEOUT_MS (10 s) plus the 2 s guard
+    await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", times: 1 });
+    const answer = await postNotification(request, ASYNC);
+    await world.mock.admin.advanceClock(1000);
+    await runDurableObjectAlarm(sender());
+    const recipient = (await getNotification(answer.body.id)).body.recipients[0];
+    expect(recipient).toMatchObject({ status: "uncertain" });
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(1);
+  });
+
   it("is not retried after 00:00 China time, where a retry could deliver twice", async () => {
     await world.mock.admin.addFault({ endpoint: "sendByTemplate", drop: true, phase: "after", times: 1 });
     const answer = await postNotification(request, ASYNC);
-    await world.mock.admin.advanceClock(5000); // 2026-11-26 00:00:03 China time
+    await world.mock.admin.advanceClock(33_000); // 2026-11-26 00:00:03 China time
     await runDurableObjectAlarm(sender());
     const recipient = (await getNotification(answer.body.id)).body.recipients[0];
     expect(recipient).toMatchObject({ status: "uncertain" });

@@ -217,6 +217,36 @@ describe("worker in wrangler dev against the Node mock, real clocks on both", ()
   );
 
   it(
+    "survives kill -9 in the middle of a synchronous send: after the restart everyone it had admitted is delivered exactly once",
+    async () => {
+      const mock = await startMock();
+      let worker = await startWorker(mock, { VERIFY_DELIVERY: "true" });
+      // Five vendor calls of 100, 1.5 s each: killed after about three.
+      await addFault(mock, { endpoint: "sendByTemplate", latencyMs: 1_500 });
+      const recipients = users(4_001, 500);
+      const answer = send(worker, recipients, "killed-sync").catch((error: unknown) => error);
+      const reached = () => recipients.filter((userid) => inboxCopies(mock, [userid], "killed-sync").get(userid) === 1).length;
+      for (const deadline = Date.now() + 30_000; reached() < 200 && Date.now() < deadline; ) await sleep(100);
+      expect(reached()).toBeGreaterThanOrEqual(200);
+      await worker.kill();
+      // The caller never got an answer.
+      expect(await answer).toBeInstanceOf(Error);
+      expect(reached()).toBeLessThan(500);
+      await fetch(`${mock.url}/__admin/faults`, { method: "DELETE" });
+      const persistTo = worker.persistTo;
+      running.workers = running.workers.filter((w) => w !== worker);
+      worker = await startWorker(mock, { VERIFY_DELIVERY: "true" }, persistTo);
+      // Nothing to poll by id (the answer was lost): the object finds its own work on restart.
+      // Any request to the app starts it; this one is for someone else.
+      expect((await send(worker, ["123"], "wake-up")).status).toBe(201);
+      for (const deadline = Date.now() + windowsTime(3); reached() < 500 && Date.now() < deadline; ) await sleep(500);
+      const copies = inboxCopies(mock, recipients, "killed-sync");
+      expect([...copies.values()].filter((n) => n !== 1)).toEqual([]);
+    },
+    windowsTime(3) + 180_000,
+  );
+
+  it(
     "verifies delivery with getsendresult and re-queues what the vendor dropped because another client spent part of the app's minute",
     async () => {
       const mock = await startMock();
