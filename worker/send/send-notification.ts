@@ -128,7 +128,9 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
   if (admission.kind === "window-full") {
     return { kind: "window-full", retryAfterMs: admission.retryAfterMs, inWindow: admission.inWindow, needed: admission.needed, limit: deps.recipientsPerMinute };
   }
-  await sendChunks(deps, request, admission.chunks, (result) => {
+  const recorded = new Set<string>();
+  const sending = sendChunks(deps, request, admission.chunks, (result) => {
+    recorded.add(result.reservationId);
     const outcomes = result.userids.map((userid) => chunkOutcome(userid, result));
     if (result.kind === "sent") {
       const task: SentTask = {
@@ -145,6 +147,15 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
       deps.record(outcomes);
     }
   });
+  try {
+    await sending;
+  } catch (error) {
+    // Not the vendor's answer (sendChunks gave back what was not sent): say so for the chunks not yet recorded.
+    const message = `not sent: ${error instanceof Error ? error.message : String(error)}`;
+    const unsent = admission.chunks.filter((chunk) => !recorded.has(chunk.reservationId)).flatMap((chunk) => chunk.userids);
+    deps.record(unsent.map((userid): RecipientOutcome => ({ userid, status: "failed", error: { message } })));
+    throw error;
+  }
   return { kind: "accepted" };
 }
 

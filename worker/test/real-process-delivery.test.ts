@@ -87,13 +87,23 @@ async function send(worker: RunningWorkerDev, userIds: string[], name: string, o
     },
     body: JSON.stringify({ corpId: CORP_ID, agentId: INTERNAL_AGENT_ID, templateId: TEMPLATE_ID, userIds, data: { name, name2: "" } }),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: await jsonOf(response, worker) };
+}
+
+/** The answer's JSON; anything else fails with what wrangler printed, which says why. */
+async function jsonOf(response: Response, worker: RunningWorkerDev): Promise<any> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`the worker answered ${response.status} ${text.slice(0, 300)}\n--- wrangler ---\n${worker.wrangler.output()}`);
+  }
 }
 
 async function record(worker: RunningWorkerDev, id: string): Promise<RecordBody> {
   const response = await fetch(`${worker.url}/v1/notifications/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
   expect(response.status).toBe(200);
-  return (await response.json()) as RecordBody;
+  return (await jsonOf(response, worker)) as RecordBody;
 }
 
 /**
