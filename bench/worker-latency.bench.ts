@@ -31,6 +31,11 @@
  * worker's pacing to 20 calls/s is lifted with the mock's QPS limit, or
  * back-to-back sends would measure the pacing, not the work.
  *
+ * Last, throughput under concurrency (issue 15, goal 3): 32 keep-alive
+ * connections sending 1-recipient sends to one object (each to a fresh
+ * employee with fresh data) for a few seconds, against the same 32
+ * connections asking the ingress-only 404, in the same run.
+ *
  * Usage: npm run bench:worker [-- --pairs-1 600] [-- --pairs-1000 200] [-- --verbose]
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -49,6 +54,7 @@ import {
 } from "../mock-server/world/default-world.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
 import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
+import { runLoad } from "./load-generator.ts";
 import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
 
 const HOST = LOOPBACK;
@@ -351,6 +357,29 @@ async function main(): Promise<void> {
         directP50Halves: halves(samples.direct),
       });
     }
+    // 32 clients at once on one object, against the ingress alone with the same 32.
+    const CONCURRENT_SENDS = 4_000;
+    const sendBodies = Array.from({ length: CONCURRENT_SENDS }, (_, i) =>
+      JSON.stringify({ templateId: DEFAULT_APPROVED_TEMPLATE_ID, userIds: [generatedUserId((i % GENERATED_USER_COUNT) + 1)], data: { name: `concurrent-${i}`, name2: "" }, verifyDelivery: false }),
+    );
+    const authorised = (body: string) => {
+      const bytes = Buffer.from(body);
+      return Buffer.concat([
+        Buffer.from(`POST /v1/notifications HTTP/1.1\r\nHost: ${HOST}\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${bytes.length}\r\n\r\n`, "latin1"),
+        bytes,
+      ]);
+    };
+    const concurrentSends = await runLoad({ port, requests: sendBodies.map(authorised), connections: 32, durationMs: 8_000, maxRequests: CONCURRENT_SENDS, check: (status) => status === 201 });
+    const concurrentIngress = await runLoad({
+      port,
+      requests: [Buffer.from(`GET /bench-ping HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`, "latin1")],
+      connections: 32,
+      durationMs: 8_000,
+      maxRequests: 200_000,
+      check: (status) => status === 404,
+    });
+    if (concurrentSends.errors > 0) throw new Error(`concurrent sends: ${concurrentSends.errors} errors, first: ${concurrentSends.firstError}`);
+
     // The alarm reads each verified task's result VERIFY_AFTER_MS after the send: let the last ones finish.
     const verifiedSends = phases.reduce((sum, p) => sum + p.pairsMeasured, 0) + WARMUP_PAIRS[1]! + WARMUP_PAIRS[1000]!;
     const verifiedTasks = phases.reduce((sum, p) => sum + p.pairsMeasured * Math.ceil(p.recipients / 100), 0) + WARMUP_PAIRS[1]! + 10 * WARMUP_PAIRS[1000]!;
@@ -412,6 +441,11 @@ async function main(): Promise<void> {
         `. Checks afterwards: ${verificationCalls} getsendprogress/getsendresult calls for the ${verifiedTasks} tasks of ${verifiedSends} verified sends ` +
         `(${(verificationCalls / verifiedTasks).toFixed(2)} per task, so ${((verificationCalls / verifiedTasks) * 10).toFixed(1)} per 1,000 recipients in tasks of 100, besides 10 sends instead of 1).`,
     );
+    console.log(
+      `\n32 concurrent clients on one object: ${concurrentSends.requestsPerSecond.toFixed(0)} 1-recipient sends/s (${concurrentSends.completed} in ${(concurrentSends.elapsedMs / 1000).toFixed(1)} s) ` +
+        `against ${concurrentIngress.requestsPerSecond.toFixed(0)} ingress-only requests/s: ${fmtRatio(concurrentSends.requestsPerSecond / concurrentIngress.requestsPerSecond)} (goal ≥ 0.5×). ` +
+        `A 1,000-recipient send adds ${fmtMs(phases.find((p) => p.recipients === 1000)!.worker.p50Ms - phases.find((p) => p.recipients === 1000)!.ingress.p50Ms)} p50 beyond the ingress (goal ≤ 30 ms).`,
+    );
     for (const p of phases) if (p.stoppedByBudget) console.log(`note: ${p.recipients} recipients stopped at its time budget after ${p.pairsMeasured} of ${p.pairsPlanned} pairs`);
     console.log(`\nMock: ${mockTasks.length} tasks, ${delivered} deliveries, ${notDelivered} recipients not delivered. Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
@@ -429,6 +463,12 @@ async function main(): Promise<void> {
           wranglerStartupMs: startupMs,
           phases,
           mock: { tasks: mockTasks.length, delivered, notDelivered },
+          concurrency: {
+            connections: 32,
+            sendsPerSecond: concurrentSends.requestsPerSecond,
+            ingressPerSecond: concurrentIngress.requestsPerSecond,
+            ratio: concurrentSends.requestsPerSecond / concurrentIngress.requestsPerSecond,
+          },
           verification: { sends: verifiedSends, recipients: verifiedRecipients, checkCalls: verificationCalls, tasks: verifiedTasks, checkCallsPerTask: verificationCalls / verifiedTasks },
           elapsedMs: Date.now() - started,
         },
