@@ -278,13 +278,26 @@ export class NotificationLog {
     };
   }
 
-  /** Forgets notifications past retention, except those with recipients still queued. */
+  /**
+   * Forgets notifications past retention, except those with recipients still
+   * queued or being sent. Only the old ones are looked at, each through its
+   * own recipients: the cost follows what is pruned, not what is stored.
+   */
   prune(olderThanMs: number): void {
-    const old = `SELECT id FROM notifications WHERE created_at_ms < ? AND id NOT IN (SELECT notification_id FROM notification_recipients WHERE status IN ('queued', 'sending'))`;
-    this.#sql.exec(`DELETE FROM notification_recipients WHERE notification_id IN (${old})`, olderThanMs);
-    this.#sql.exec(`DELETE FROM notification_tasks WHERE notification_id IN (${old})`, olderThanMs);
-    this.#sql.exec(`DELETE FROM notifications WHERE id IN (${old})`, olderThanMs);
+    const old = this.#sql
+      .exec<{ id: string }>(
+        `SELECT id FROM notifications WHERE created_at_ms < ?
+           AND NOT EXISTS (SELECT 1 FROM notification_recipients r WHERE r.notification_id = notifications.id AND r.status IN ('queued', 'sending'))`,
+        olderThanMs,
+      )
+      .toArray();
+    for (const { id } of old) {
+      this.#sql.exec("DELETE FROM notification_recipients WHERE notification_id = ?", id);
+      this.#sql.exec("DELETE FROM notification_tasks WHERE notification_id = ?", id);
+      this.#sql.exec("DELETE FROM notifications WHERE id = ?", id);
+    }
   }
+
 
   count(): number {
     return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notifications").one().n;

@@ -87,6 +87,10 @@ const VERSION_2: readonly string[] = [
   `ALTER TABLE notification_recipients ADD COLUMN verified_at_ms INTEGER`,
   // China-time day of the latest attempt: a send cut short by a restart may have been delivered that day.
   `ALTER TABLE notification_recipients ADD COLUMN attempt_day TEXT`,
+  // Recipients are found by their userid within a request (every update names them so): an index on
+  // (notification_id, seq) made each update scan the request, 0.3 s per chunk of a 100,000-recipient one.
+  `DROP INDEX IF EXISTS notification_recipients_by_notification`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS notification_recipients_by_userid ON notification_recipients (notification_id, userid)`,
   `CREATE INDEX IF NOT EXISTS notification_recipients_task ON notification_recipients (task_id) WHERE task_id IS NOT NULL`,
   // The queue's next due time and the sends cut short by a restart, without a scan of every recipient ever stored.
   `CREATE INDEX IF NOT EXISTS notification_recipients_due ON notification_recipients (not_before_ms) WHERE status = 'queued'`,
