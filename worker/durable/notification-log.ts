@@ -48,14 +48,22 @@ export class NotificationLog {
       JSON.stringify(header.invalidDepartments),
       header.verify ? 1 : 0,
     );
-    for (const batch of batches(recipients, 10)) {
+    // Recipients being sent go in as such (one write each, not an insert and an update).
+    const reservationOf = new Map<string, string>();
+    for (const chunk of sending?.chunks ?? []) for (const userid of chunk.userids) reservationOf.set(userid, chunk.reservationId);
+    for (const batch of batches(recipients, 11)) {
       this.#sql.exec(
-        `INSERT INTO notification_recipients (notification_id, userid, status, reason, detail, task_id, error_code, error_message, attempts, verified_at_ms)
-         VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?)").join(", ")}`,
-        ...batch.flatMap((outcome) => [header.id, ...columns(outcome)]),
+        `INSERT INTO notification_recipients (notification_id, userid, status, reason, detail, task_id, error_code, error_message, attempts, verified_at_ms, attempt_day)
+         VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?)").join(", ")}`,
+        ...batch.flatMap((outcome) => {
+          const reservationId = reservationOf.get(outcome.userid);
+          const [userid, status, reason, ...rest] = columns(outcome);
+          return reservationId === undefined
+            ? [header.id, userid, status, reason, ...rest, null]
+            : [header.id, userid, "sending", reservationId, ...rest, sending!.day];
+        }),
       );
     }
-    for (const chunk of sending?.chunks ?? []) this.markSending(header.id, chunk.userids, chunk.reservationId, sending!.day);
   }
 
   header(id: string): NotificationHeader | undefined {
