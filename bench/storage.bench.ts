@@ -88,6 +88,7 @@ class BenchObject {
           this.#log.update(id, outcomes, options);
         }),
       clockSkewGuardMs: LIMITS.clockSkewGuardMs,
+      vendorTimeoutMs: 10_000,
       now: () => this.nowMs,
       dailyCap: LIMITS.dailyMessagesPerEmployee,
       recipientsPerMinute: LIMITS.recipientsPerMinute,

@@ -9,7 +9,7 @@
  * The vendor's second, plus a tenth for latency jitter: calls spaced over
  * 1,100 ms of ours still arrive at most `perSecond` in any second of the vendor's.
  */
-const PACING_WINDOW_MS = 1_100;
+export const PACING_WINDOW_MS = 1_100;
 
 export class CallPacer {
   readonly #perSecond: number;

@@ -201,6 +201,7 @@ export class CorpAppSender extends DurableObject<Env> {
             this.#log.update(request.id, outcomes, options);
           }),
         clockSkewGuardMs: settings.clockSkewGuardMs,
+        vendorTimeoutMs: settings.vendorTimeoutMs,
         now: () => Date.now(),
         dailyCap: settings.dailyMessagesPerEmployee,
         recipientsPerMinute: settings.recipientsPerMinute,

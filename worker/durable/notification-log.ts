@@ -137,7 +137,8 @@ export class NotificationLog {
     const { n } = this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notification_recipients WHERE status = 'sending'").one();
     if (n > 0) {
       this.#sql.exec(
-        "UPDATE notification_recipients SET status = 'queued', reason = NULL, uncertain_day = COALESCE(uncertain_day, attempt_day, ?) WHERE status = 'sending'",
+        // An attempt all the same: a send that brings the object down each time is not retried forever.
+        "UPDATE notification_recipients SET status = 'queued', reason = NULL, attempts = attempts + 1, uncertain_day = COALESCE(uncertain_day, attempt_day, ?) WHERE status = 'sending'",
         today,
       );
     }

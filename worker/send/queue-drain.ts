@@ -2,10 +2,10 @@ import { MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protoco
 import { admitSend } from "../quota/admission.ts";
 import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
-import { retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
+import { lostSendDay, retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
 import { mayHaveBeenSent, suppressedOutcome, type SentTask } from "./send-notification.ts";
-import { sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
+import { latestArrivalMs, sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
 
 /** A request as the drain needs it. */
 export interface QueuedNotification {
@@ -50,8 +50,6 @@ export interface DrainDependencies extends ChunkDependencies {
   maxAttempts: number;
   retryDelayMs(attempt: number): number;
   verifyAfterMs: number;
-  /** How late a send may arrive: a retry of a lost one must land on its day even then. */
-  vendorTimeoutMs: number;
 }
 
 interface TakenGroup {
@@ -77,19 +75,34 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
     for (const group of groups) {
       sendsLeft -= group.chunks.length;
       const message = { agentId: deps.agentId, templateId: group.header.templateId, data: group.header.data };
-      let results: ChunkResult[];
+      const recorded = new Set<string>();
+      const record = (result: ChunkResult) => {
+        recorded.add(result.reservationId);
+        if (result.kind === "sent") sent += result.userids.length;
+        deps.transaction(() => recordChunk(deps, group, result));
+      };
+      // A retry of a lost send is checked again as it leaves: a drain of many calls can reach midnight.
+      const mayLeave = (chunk: { userids: readonly string[] }) =>
+        chunk.userids.every((userid) => {
+          const day = group.rows.get(userid)?.uncertainDay;
+          return day === undefined || retryStaysOnDay(day, deps.now(), deps.clockSkewGuardMs, latestArrivalMs(deps));
+        });
       try {
-        results = await sendChunks(deps, message, group.chunks);
+        await sendChunks(deps, message, group.chunks, record, mayLeave);
       } catch (error) {
-        // Not the vendor's answer (no suite ticket, say): nothing left, so the recipients wait in the queue again.
-        deps.transaction(() => deps.queue.update(group.notificationId, [...group.rows.values()].map((row): RecipientOutcome => ({ userid: row.userid, status: "queued", ...(row.attempts > 0 ? { attempts: row.attempts } : {}) }))));
+        // Not the vendor's answer (no suite ticket, say): the chunks not yet recorded were given back, so their recipients wait in the queue again.
+        const back = group.chunks.filter((chunk) => !recorded.has(chunk.reservationId)).flatMap((chunk) => chunk.userids);
+        deps.transaction(() => deps.queue.update(group.notificationId, back.map((userid) => requeued(group.rows.get(userid)!))));
         throw error;
       }
-      for (const result of results) if (result.kind === "sent") sent += result.userids.length;
-      deps.transaction(() => recordResults(deps, group, results));
     }
   }
   return sent;
+}
+
+/** Back in the queue as it was, after a send that never left. */
+function requeued(row: QueuedRecipient): RecipientOutcome {
+  return { userid: row.userid, status: "queued", ...(row.attempts > 0 ? { attempts: row.attempts } : {}) };
 }
 
 function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: number): TakenGroup[] {
@@ -110,7 +123,7 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     // vendor's clock: its same-day duplicate rule would no longer cover it, and the
     // employee could get it twice. Say so instead of sending.
     const lapsed = slice.filter(
-      (row) => row.uncertainDay !== undefined && !retryStaysOnDay(row.uncertainDay, nowMs, deps.clockSkewGuardMs, deps.vendorTimeoutMs),
+      (row) => row.uncertainDay !== undefined && !retryStaysOnDay(row.uncertainDay, nowMs, deps.clockSkewGuardMs, latestArrivalMs(deps)),
     );
     if (lapsed.length > 0) {
       deps.queue.update(notificationId, lapsed.map((row) => lapsedOutcome(row)));
@@ -133,7 +146,9 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     const chunks = admission.chunks.slice(0, budget);
     for (const dropped of admission.chunks.slice(budget)) deps.quota.release(dropped.reservationId);
     budget -= chunks.length;
-    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, admission.day);
+    // The day a send cut short by a restart may have been delivered on, for the vendor: STRADDLES_MIDNIGHT near it.
+    const attemptDay = lostSendDay(nowMs, nowMs + latestArrivalMs(deps), deps.clockSkewGuardMs);
+    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, attemptDay);
     if (chunks.length > 0) groups.push({ notificationId, header, rows: new Map(slice.map((row) => [row.userid, row])), chunks });
   }
   return groups;
@@ -150,46 +165,51 @@ function lapsedOutcome(row: QueuedRecipient): RecipientOutcome {
   };
 }
 
-function recordResults(deps: DrainDependencies, group: TakenGroup, results: readonly ChunkResult[]): void {
+function recordChunk(deps: DrainDependencies, group: TakenGroup, result: ChunkResult): void {
   const { notificationId } = group;
   const nowMs = deps.now();
-  for (const result of results) {
-    if (result.kind === "sent") {
-      deps.queue.addTask(notificationId, {
-        taskId: result.taskId,
-        recipients: result.userids.length,
-        reservationId: result.reservationId,
-        sentAtMs: result.sentAtMs,
-        ...(group.header.verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
-      });
-      deps.queue.update(notificationId, result.userids.map((userid): RecipientOutcome => ({ userid, status: "sent", taskId: result.taskId })));
-      continue;
+  if (result.kind === "sent") {
+    deps.queue.addTask(notificationId, {
+      taskId: result.taskId,
+      recipients: result.userids.length,
+      reservationId: result.reservationId,
+      sentAtMs: result.sentAtMs,
+      ...(group.header.verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
+    });
+    deps.queue.update(notificationId, result.userids.map((userid): RecipientOutcome => ({ userid, status: "sent", taskId: result.taskId })));
+    return;
+  }
+  if (result.kind === "withheld") {
+    // Too close to midnight for a retry: the lost sends end uncertain, the others wait as they were.
+    const rows = result.userids.map((userid) => group.rows.get(userid)!);
+    deps.queue.update(notificationId, rows.filter((row) => row.uncertainDay !== undefined).map(lapsedOutcome));
+    deps.queue.update(notificationId, rows.filter((row) => row.uncertainDay === undefined).map(requeued));
+    return;
+  }
+  const lastError = result.kind === "uncertain" ? { message: mayHaveBeenSent(result.message) } : result.error;
+  const retryable = result.kind === "uncertain" || result.transient;
+  // One update per attempt count: recipients of a chunk usually share it.
+  const retries = new Map<number, RecipientOutcome[]>();
+  const done: RecipientOutcome[] = [];
+  for (const userid of result.userids) {
+    const row = group.rows.get(userid);
+    const attempts = (row?.attempts ?? 0) + 1;
+    const possiblyDelivered = result.kind === "uncertain" || row?.uncertainDay !== undefined;
+    if (retryable && attempts < deps.maxAttempts) {
+      const list = retries.get(attempts) ?? [];
+      list.push({ userid, status: "queued", attempts, ...(possiblyDelivered ? { mayHaveBeenSent: true as const } : {}), lastError });
+      retries.set(attempts, list);
+    } else if (possiblyDelivered) {
+      done.push({ userid, status: "uncertain", error: { message: `${lastError.message} (after ${attempts} attempts; an earlier one may have been delivered)` } });
+    } else {
+      done.push({ userid, status: "failed", error: lastError });
     }
-    const lastError = result.kind === "uncertain" ? { message: mayHaveBeenSent(result.message) } : result.error;
-    const retryable = result.kind === "uncertain" || result.transient;
-    // One update per attempt count: recipients of a chunk usually share it.
-    const retries = new Map<number, RecipientOutcome[]>();
-    const done: RecipientOutcome[] = [];
-    for (const userid of result.userids) {
-      const row = group.rows.get(userid);
-      const attempts = (row?.attempts ?? 0) + 1;
-      const possiblyDelivered = result.kind === "uncertain" || row?.uncertainDay !== undefined;
-      if (retryable && attempts < deps.maxAttempts) {
-        const list = retries.get(attempts) ?? [];
-        list.push({ userid, status: "queued", attempts, ...(possiblyDelivered ? { mayHaveBeenSent: true as const } : {}), lastError });
-        retries.set(attempts, list);
-      } else if (possiblyDelivered) {
-        done.push({ userid, status: "uncertain", error: { message: `${lastError.message} (after ${attempts} attempts; an earlier one may have been delivered)` } });
-      } else {
-        done.push({ userid, status: "failed", error: lastError });
-      }
-    }
-    deps.queue.update(notificationId, done);
-    for (const [attempts, list] of retries) {
-      deps.queue.update(notificationId, list, {
-        notBeforeMs: nowMs + deps.retryDelayMs(attempts),
-        ...(result.kind === "uncertain" ? { uncertainDay: result.uncertainDay } : {}),
-      });
-    }
+  }
+  deps.queue.update(notificationId, done);
+  for (const [attempts, list] of retries) {
+    deps.queue.update(notificationId, list, {
+      notBeforeMs: nowMs + deps.retryDelayMs(attempts),
+      ...(result.kind === "uncertain" ? { uncertainDay: result.uncertainDay } : {}),
+    });
   }
 }

@@ -5,7 +5,8 @@ import { checkEmployees, type LedgerSuppression } from "../quota/employee-ledger
 import type { QuotaStore } from "../quota/quota-store.ts";
 import { TooManyDepartmentsError, type ExpandedDepartments } from "./department-directory.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
-import { sendChunks, type ChunkDependencies } from "./vendor-chunks.ts";
+import { latestArrivalMs, sendChunks, type ChunkDependencies } from "./vendor-chunks.ts";
+import { lostSendDay } from "../quota/vendor-day.ts";
 
 export interface NotificationRequest {
   id: string;
@@ -121,7 +122,8 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
       deps.create(
         header,
         userids.map((userid) => suppressed.get(userid) ?? { userid, status: "queued" }),
-        { chunks: admitted.chunks, day: admitted.day },
+        // The day a send cut short by a restart may have been delivered on, for the vendor (STRADDLES_MIDNIGHT near it).
+        { chunks: admitted.chunks, day: lostSendDay(nowMs, nowMs + latestArrivalMs(deps), deps.clockSkewGuardMs) },
       );
     },
   );
@@ -167,6 +169,8 @@ function chunkOutcome(userid: string, result: Awaited<ReturnType<typeof sendChun
       return { userid, status: "queued", attempts: 1, mayHaveBeenSent: true, lastError: { message: mayHaveBeenSent(result.message) } };
     case "failed":
       return { userid, status: "failed", error: result.error };
+    case "withheld":
+      return { userid, status: "failed", error: { message: "not sent" } };
   }
 }
 

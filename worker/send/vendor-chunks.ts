@@ -1,6 +1,7 @@
 import { VendorPath, type TemplateData } from "../../protocol/index.ts";
 import type { DingTalkClient } from "../dingtalk/client.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
+import { PACING_WINDOW_MS } from "../dingtalk/call-pacer.ts";
 import { lostSendDay } from "../quota/vendor-day.ts";
 
 export interface ChunkDependencies {
@@ -16,6 +17,16 @@ export interface ChunkDependencies {
   now(): number;
   /** Skew between our clock and the vendor's: widens the moments a lost send's day is told from. */
   clockSkewGuardMs: number;
+  /** How long one vendor call may take before it is given up (VENDOR_TIMEOUT_MS). */
+  vendorTimeoutMs: number;
+}
+
+/**
+ * How long after it is decided a send may reach the vendor: a token call and
+ * the send, each up to the timeout, and a wait for the pacer's turn.
+ */
+export function latestArrivalMs(deps: Pick<ChunkDependencies, "vendorTimeoutMs">): number {
+  return 2 * deps.vendorTimeoutMs + PACING_WINDOW_MS;
 }
 
 /** What became of one admitted chunk. */
@@ -27,6 +38,8 @@ export type ChunkResult =
    * day it was sent on (STRADDLES_MIDNIGHT when that cannot be told).
    */
   | { kind: "uncertain"; reservationId: string; userids: readonly string[]; message: string; uncertainDay: string }
+  /** Held back before the call (`mayLeave` said no): nothing was sent, the reservation was given back. */
+  | { kind: "withheld"; reservationId: string; userids: readonly string[] }
   /** Nothing was delivered; `transient` when trying again later may succeed. Its reservation was given back. */
   | { kind: "failed"; reservationId: string; userids: readonly string[]; error: { code?: number; message: string }; transient: boolean };
 
@@ -42,6 +55,8 @@ export async function sendChunks(
   chunks: readonly { reservationId: string; userids: readonly string[] }[],
   /** Called as each chunk's fate is known, so it can be recorded before the next call. */
   onResult: (result: ChunkResult) => void = () => {},
+  /** Asked right before each call, at the time it leaves: false holds the chunk back. */
+  mayLeave: (chunk: { reservationId: string; userids: readonly string[] }) => boolean = () => true,
 ): Promise<ChunkResult[]> {
   const results: ChunkResult[] = [];
   const push = (result: ChunkResult) => {
@@ -55,6 +70,11 @@ export async function sendChunks(
       // The vendor refused the message itself (template, agent…): the other chunks would be refused alike.
       deps.release(reservationId);
       push({ kind: "failed", reservationId, userids, error: { code: refusal.code, message: refusal.message }, transient: false });
+      continue;
+    }
+    if (!mayLeave(chunk)) {
+      deps.release(reservationId);
+      push({ kind: "withheld", reservationId, userids });
       continue;
     }
     const startedAtMs = deps.now();
