@@ -6,6 +6,7 @@
  * so "refused" can be asserted of every one. Deterministic: the same seed
  * gives the same requests.
  */
+import { seededRandom } from "../../mock-server/engine/seeded-random.ts";
 
 export interface HostileKeys {
   /** Any app, any template. */
@@ -32,18 +33,6 @@ export const TEMPLATE_ID = "e27a9eed42b34a14a2xxxx";
 const AGENT_ID = 948060598;
 const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
 const TASK_PATHS = ["/topapi/message/corpconversation/getsendresult", "/topapi/message/corpconversation/getsendprogress"];
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
