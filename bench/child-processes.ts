@@ -70,3 +70,29 @@ export async function machineBusyShare(sampleMs: number): Promise<number> {
   const all = after.all - before.all;
   return all > 0 ? (after.busy - before.busy) / all : 0;
 }
+
+/**
+ * Runs a benchmark's main with its child processes cleaned up whatever
+ * happens: a watchdog stops a run that hangs, Ctrl-C stops it, and a failure
+ * sets the exit code after printing its stack.
+ */
+export async function runBench(main: () => Promise<void>, watchdogMs: number): Promise<void> {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${watchdogMs / 1000} s; stopping`);
+    killChildren();
+    process.exit(1);
+  }, watchdogMs);
+  watchdog.unref();
+  process.once("SIGINT", () => {
+    killChildren();
+    process.exit(130);
+  });
+  try {
+    await main();
+  } catch (error) {
+    console.error("\nbench failed:", error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  } finally {
+    killChildren();
+  }
+}

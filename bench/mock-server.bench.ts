@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildRequest, runLoad, summarise, type LatencySummary, type LoadResult } from "./load-generator.ts";
 import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies, type TargetName } from "./mock-targets.ts";
-import { children, killChildren, machineBusyShare, nextMessage, waitForExit } from "./child-processes.ts";
+import { children, machineBusyShare, nextMessage, runBench, waitForExit } from "./child-processes.ts";
 import { alignColumns, fmtMs, fmtRatio } from "./report.ts";
 import type { ServerTimeResult } from "./server-time.ts";
 
@@ -442,22 +442,4 @@ async function main(): Promise<void> {
   if (problems.length > 0) process.exitCode = 1;
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s; stopping`);
-  killChildren();
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
-process.once("SIGINT", () => {
-  killChildren();
-  process.exit(130);
-});
-
-try {
-  await main();
-} catch (error) {
-  console.error("\nbench failed:", error instanceof Error ? error.stack : error);
-  process.exitCode = 1;
-} finally {
-  killChildren();
-}
+await runBench(main, WATCHDOG_MS);

@@ -27,7 +27,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { children, killChildren, machineBusyShare, nextMessage, waitForExit } from "./child-processes.ts";
+import { children, machineBusyShare, nextMessage, runBench, waitForExit } from "./child-processes.ts";
 import { buildRequest, runLoad, summarise, type LoadResult } from "./load-generator.ts";
 import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies, type TargetName } from "./mock-targets.ts";
 import { alignColumns, fmtMs, fmtRatio } from "./report.ts";
@@ -308,22 +308,4 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s; stopping`);
-  killChildren();
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
-process.once("SIGINT", () => {
-  killChildren();
-  process.exit(130);
-});
-
-try {
-  await main();
-} catch (error) {
-  console.error("\nbench failed:", error instanceof Error ? error.stack : error);
-  process.exitCode = 1;
-} finally {
-  killChildren();
-}
+await runBench(main, WATCHDOG_MS);

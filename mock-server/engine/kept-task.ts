@@ -62,18 +62,11 @@ export class KeptTask {
   #storedForbidden: ForbiddenRecipient[] | undefined;
   #storedDelivered: string[] | undefined;
 
-  constructor(fields: {
-    taskId: number;
-    corpId: string;
-    agentId: number;
-    templateId: string;
-    data: TemplateData;
-    createdAtMs: number;
-    recipients: readonly string[];
-    invalidUserIds: string[];
-    invalidDeptIds: number[];
-    failed: string[];
-  }) {
+  constructor(
+    fields: Pick<SendTask, "taskId" | "corpId" | "agentId" | "templateId" | "data" | "createdAtMs" | "invalidUserIds" | "invalidDeptIds" | "failed"> & {
+      recipients: readonly string[];
+    },
+  ) {
     this.taskId = fields.taskId;
     this.corpId = fields.corpId;
     this.agentId = fields.agentId;
