@@ -34,7 +34,8 @@ export type { SenderAnswer };
  * One (corp, app): the vendor's unit of quota. A thin shell over the quota
  * rules, the send queue, the token cache, the department cache and the
  * notification log, each a module of its own over this object's SQLite. Its
- * one alarm drains the queue as the minute window frees, and prunes.
+ * one alarm drains the queue as the minute window frees, checks delivery with
+ * the vendor's getsendresult, and prunes.
  */
 export class CorpAppSender extends DurableObject<Env> {
   readonly #sql: SqlStorage;
@@ -56,12 +57,12 @@ export class CorpAppSender extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.transactionSync(() => {
         migrate(this.#sql);
-        // Sends in flight when the object stopped were counted by the vendor, if at
-        // all, before now: they hold their window places from now on. Their
-        // recipients go back to the queue as possibly delivered, keeping their ledger
-        // entries; the retry is safe on the same day, when the vendor drops a repeat.
+        // Sends in flight when the object stopped never got an answer: the vendor may
+        // have counted them, or may yet, so they hold their window places a window
+        // past now. Their recipients go back to the queue as possibly delivered, with
+        // their ledger entries; a retry goes only on the same vendor day, when the
+        // vendor drops a repeat of the same content.
         const nowMs = Date.now();
-        // Unanswered when the object stopped: the vendor may still have counted them since.
         this.#quota.settleAllInFlight(nowMs + this.#settings.clockSkewGuardMs + this.#settings.minuteWindowMs);
         this.#log.requeueInterrupted(chinaDay(nowMs));
       });
