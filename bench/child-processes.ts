@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import os from "node:os";
+import { BASELINE_TOKEN, GETTOKEN_PATH, SEND_PATH, type TargetName } from "./mock-targets.ts";
 
 /** Every child started, so a failing run can stop them all. */
 export const children = new Set<ChildProcess>();
@@ -95,4 +96,22 @@ export async function runBench(main: () => Promise<void>, watchdogMs: number): P
   } finally {
     killChildren();
   }
+}
+
+/**
+ * Waits for a target server child to say it listens, checks it is on
+ * loopback, and gets the path its sends go to: with a token from the mock's
+ * own /gettoken, or the baseline's fixed one.
+ */
+export async function readyTarget(child: ChildProcess, target: TargetName): Promise<{ url: URL; sendPath: string }> {
+  const ready = await nextMessage<{ type: "ready"; url: string }>(child, "ready", 30_000);
+  const url = new URL(ready.url);
+  if (url.hostname !== "127.0.0.1") throw new Error(`the server must listen on 127.0.0.1, not ${url.hostname}`);
+  let token = BASELINE_TOKEN;
+  if (target === "mock") {
+    const answer = (await (await fetch(ready.url + GETTOKEN_PATH)).json()) as { access_token?: string };
+    if (!answer.access_token) throw new Error(`gettoken failed: ${JSON.stringify(answer)}`);
+    token = answer.access_token;
+  }
+  return { url, sendPath: `${SEND_PATH}?access_token=${token}` };
 }

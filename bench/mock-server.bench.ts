@@ -23,8 +23,8 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildRequest, runLoad, summarise, type LatencySummary, type LoadResult } from "./load-generator.ts";
-import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies, type TargetName } from "./mock-targets.ts";
-import { children, machineBusyShare, nextMessage, runBench, waitForExit } from "./child-processes.ts";
+import { BENCH_MOCK_SETTINGS, isSendOk, sendBodies, type TargetName } from "./mock-targets.ts";
+import { children, machineBusyShare, nextMessage, readyTarget, runBench, waitForExit } from "./child-processes.ts";
 import { alignColumns, fmtMs, fmtRatio } from "./report.ts";
 import type { ServerTimeResult } from "./server-time.ts";
 
@@ -143,16 +143,7 @@ interface RunningTarget {
 
 async function startTarget(target: TargetName, recipients: number): Promise<RunningTarget> {
   const child = spawnChild("./serve-target.ts", [target], `http-${target}-${recipients}`);
-  const ready = await nextMessage<{ type: "ready"; url: string }>(child, "ready", 30_000);
-  const url = new URL(ready.url);
-  if (url.hostname !== "127.0.0.1") throw new Error(`the server must listen on 127.0.0.1, not ${url.hostname}`);
-  let token = BASELINE_TOKEN;
-  if (target === "mock") {
-    const answer = (await (await fetch(ready.url + GETTOKEN_PATH)).json()) as { access_token?: string };
-    if (!answer.access_token) throw new Error(`gettoken failed: ${JSON.stringify(answer)}`);
-    token = answer.access_token;
-  }
-  const path = `${SEND_PATH}?access_token=${token}`;
+  const { url, sendPath: path } = await readyTarget(child, target);
   return {
     target,
     child,

@@ -27,9 +27,9 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { children, machineBusyShare, nextMessage, runBench, waitForExit } from "./child-processes.ts";
+import { children, machineBusyShare, nextMessage, readyTarget, runBench, waitForExit } from "./child-processes.ts";
 import { buildRequest, runLoad, summarise, type LoadResult } from "./load-generator.ts";
-import { BASELINE_TOKEN, BENCH_MOCK_SETTINGS, GETTOKEN_PATH, isSendOk, SEND_PATH, sendBodies, type TargetName } from "./mock-targets.ts";
+import { BENCH_MOCK_SETTINGS, isSendOk, sendBodies, type TargetName } from "./mock-targets.ts";
 import { alignColumns, fmtMs, fmtRatio } from "./report.ts";
 import type { RetainedStateResult } from "./retained-state.ts";
 
@@ -100,16 +100,8 @@ interface Phase {
 async function runPhase(target: TargetName, seconds: number): Promise<Phase> {
   const child = spawn("./serve-target.ts", [target]);
   try {
-    const ready = await nextMessage<{ type: "ready"; url: string }>(child, "ready", 30_000);
-    const url = new URL(ready.url);
-    if (url.hostname !== "127.0.0.1") throw new Error(`the server must listen on 127.0.0.1, not ${url.hostname}`);
-    let token = BASELINE_TOKEN;
-    if (target === "mock") {
-      const answer = (await (await fetch(ready.url + GETTOKEN_PATH)).json()) as { access_token?: string };
-      if (!answer.access_token) throw new Error(`gettoken failed: ${JSON.stringify(answer)}`);
-      token = answer.access_token;
-    }
-    const requests = sendBodies(PLAN.recipients).map((body) => buildRequest(`${SEND_PATH}?access_token=${token}`, body));
+    const { url, sendPath } = await readyTarget(child, target);
+    const requests = sendBodies(PLAN.recipients).map((body) => buildRequest(sendPath, body));
     const stats = (withMock = false) => {
       child.send({ type: "stats", withMock });
       return nextMessage<Stats>(child, "stats", 30_000);
