@@ -45,20 +45,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
 import type { MockSettingsPatch } from "../mock-server/settings.ts";
-import {
-  DEFAULT_APPROVED_TEMPLATE_ID,
-  DEFAULT_INTERNAL_APP,
-  DEFAULT_THIRD_PARTY_AGENT_ID,
-  GENERATED_USER_COUNT,
-  generatedUserId,
-} from "../mock-server/world/default-world.ts";
+import { DEFAULT_APPROVED_TEMPLATE_ID, GENERATED_USER_COUNT, generatedUserId } from "../mock-server/world/default-world.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
 import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
 import { runLoad } from "./load-generator.ts";
+import { directTarget, ingressTarget, Recipients, workerTarget, type Target } from "./worker-targets.ts";
 import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
 
 const HOST = LOOPBACK;
-const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
 
 const { values: args } = parseArgs({
   options: {
@@ -72,7 +66,6 @@ const WARMUP_PAIRS: Record<number, number> = { 1: 20, 1000: 5 };
 /** Hard limits: wrangler must answer within this, and each measured size stops at its budget. */
 const STARTUP_TIMEOUT_MS = 40_000;
 const PHASE_BUDGET_MS: Record<number, number> = { 1: 20_000, 1000: 25_000 };
-const REQUEST_TIMEOUT_MS = 15_000;
 /** Nothing in the run may outlive this; the watchdog stops wrangler and exits. */
 const TOTAL_BUDGET_MS = 150_000;
 
@@ -94,96 +87,6 @@ function count(text: string, flag: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error(`${flag} must be an integer from 1 to 10000, not "${text}"`);
   return value;
-}
-
-interface Target {
-  name: "worker" | "verified" | "direct" | "ingress";
-  /** One send to these recipients with this data; resolves once the whole answer is read. Throws unless every recipient was sent. */
-  send(userids: string[], data: Record<string, string>): Promise<number>;
-}
-
-function workerTarget(baseUrl: string, verifyDelivery: boolean): Target {
-  return {
-    name: verifyDelivery ? "verified" : "worker",
-    async send(userids, data) {
-      const body = JSON.stringify({ templateId: DEFAULT_APPROVED_TEMPLATE_ID, userIds: userids, data, verifyDelivery });
-      const start = performance.now();
-      const response = await fetch(`${baseUrl}/v1/notifications`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${API_KEY}` },
-        body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      const elapsed = performance.now() - start;
-      if (response.status !== 201) throw new Error(`worker answered ${response.status}: ${text.slice(0, 500)}`);
-      const record = JSON.parse(text) as { agentId: number; summary: { sent: number; suppressed: number; failed: number } };
-      if (record.agentId !== DEFAULT_THIRD_PARTY_AGENT_ID || record.summary.sent !== userids.length) {
-        throw new Error(`worker did not send to every recipient: ${JSON.stringify({ agentId: record.agentId, ...record.summary })}`);
-      }
-      return elapsed;
-    },
-  };
-}
-
-/** The worker's ingress alone: an unknown route, a 404 from the worker's own app, no object, no vendor. */
-function ingressTarget(baseUrl: string): Target {
-  return {
-    name: "ingress",
-    async send() {
-      const start = performance.now();
-      const response = await fetch(`${baseUrl}/bench-ping`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      const text = await response.text();
-      const elapsed = performance.now() - start;
-      if (response.status !== 404) throw new Error(`GET /bench-ping answered ${response.status}, not 404: ${text.slice(0, 300)}`);
-      return elapsed;
-    },
-  };
-}
-
-async function directTarget(mockUrl: string): Promise<Target> {
-  const tokenUrl = `${mockUrl}/gettoken?appkey=${DEFAULT_INTERNAL_APP.appKey}&appsecret=${DEFAULT_INTERNAL_APP.appSecret}`;
-  const tokenAnswer = (await (await fetch(tokenUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).json()) as { errcode: number; access_token?: string };
-  if (tokenAnswer.errcode !== 0 || !tokenAnswer.access_token) throw new Error(`gettoken failed: ${JSON.stringify(tokenAnswer)}`);
-  const sendUrl = `${mockUrl}${SEND_PATH}?access_token=${encodeURIComponent(tokenAnswer.access_token)}`;
-  return {
-    name: "direct",
-    async send(userids, data) {
-      const body = JSON.stringify({
-        agent_id: DEFAULT_INTERNAL_APP.agentId,
-        template_id: DEFAULT_APPROVED_TEMPLATE_ID,
-        userid_list: userids.join(","),
-        data: JSON.stringify(data),
-      });
-      const start = performance.now();
-      const response = await fetch(sendUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      const elapsed = performance.now() - start;
-      const answer = JSON.parse(text) as { errcode: number; task_id?: number };
-      if (response.status !== 200 || answer.errcode !== 0 || typeof answer.task_id !== "number") {
-        throw new Error(`mock answered ${response.status}: ${text.slice(0, 500)}`);
-      }
-      return elapsed;
-    },
-  };
-}
-
-/** Rotates over u00001…u10000 in blocks, so every send reaches fresh employees for a while. */
-class Recipients {
-  #next = 0;
-  take(n: number): string[] {
-    const userids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      userids.push(generatedUserId((this.#next % GENERATED_USER_COUNT) + 1));
-      this.#next += 1;
-    }
-    return userids;
-  }
 }
 
 interface Stats {
@@ -325,9 +228,9 @@ async function main(): Promise<void> {
     const startupMs = await waitUntilAnswering(workerUrl, wrangler, STARTUP_TIMEOUT_MS);
     console.log(`wrangler answered after ${(startupMs / 1000).toFixed(1)} s`);
 
-    const worker = workerTarget(workerUrl, false);
+    const worker = workerTarget(workerUrl, API_KEY, false);
     const direct = await directTarget(mock.url);
-    const targets: Target[] = [worker, direct, ingressTarget(workerUrl), workerTarget(workerUrl, true)];
+    const targets: Target[] = [worker, direct, ingressTarget(workerUrl), workerTarget(workerUrl, API_KEY, true)];
     const recipients = new Recipients();
 
     // Warm-up: the object's first start, its token, JIT on both sides.
