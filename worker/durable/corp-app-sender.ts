@@ -16,6 +16,7 @@ import type { NotificationRecord } from "../send/notification-record.ts";
 import { verifyDueTasks } from "../send/delivery-verification.ts";
 import { notificationStory, type NotificationStory } from "../send/notification-story.ts";
 import { drainQueue } from "../send/queue-drain.ts";
+import type { ChunkDependencies } from "../send/vendor-chunks.ts";
 import type { SenderAnswer } from "../send/sender-answer.ts";
 import { acceptNotification, type NotificationRequest, type SendOutcome } from "../send/send-notification.ts";
 import { NotificationLog } from "./notification-log.ts";
@@ -177,7 +178,7 @@ export class CorpAppSender extends DurableObject<Env> {
     const settings = this.#settings;
     return acceptNotification(
       {
-        client,
+        ...this.#chunkDependencies(client),
         quota: this.#quota,
         admit: (admission, stored) =>
           this.ctx.storage.transactionSync(() => {
@@ -185,25 +186,19 @@ export class CorpAppSender extends DurableObject<Env> {
             if (admitted.kind === "admitted") stored(admitted);
             return admitted;
           }),
-        release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
         expandDepartments: (deptIds) =>
           expandDepartments(client, this.#departments, deptIds, {
             nowMs: Date.now(),
             ttlMs: settings.departmentCacheTtlSeconds * 1000,
             maxDepartments: settings.maxDepartmentsPerSend,
           }),
-        settle: (reservationId, unanswered) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, this.#settledAt(unanswered))),
         create: (header, recipients, sending) =>
           this.#log.create({ id: request.id, templateId: request.templateId, data: request.data, ...header }, recipients, sending),
-        transaction: (fn) => this.ctx.storage.transactionSync(fn),
         record: (outcomes, options = {}) =>
           this.ctx.storage.transactionSync(() => {
             if (options.task) this.#log.addTask(request.id, options.task);
             this.#log.update(request.id, outcomes, options);
           }),
-        clockSkewGuardMs: settings.clockSkewGuardMs,
-        vendorTimeoutMs: settings.vendorTimeoutMs,
-        now: () => Date.now(),
         dailyCap: settings.dailyMessagesPerEmployee,
         recipientsPerMinute: settings.recipientsPerMinute,
         maxQueuedRecipients: settings.maxQueuedRecipients,
@@ -222,22 +217,29 @@ export class CorpAppSender extends DurableObject<Env> {
     const client = this.#clientFor(owner.corpId, owner.agentId).client.withRetry({ maxAttempts: 1 });
     const settings = this.#settings;
     await drainQueue({
-      client,
+      ...this.#chunkDependencies(client),
       agentId: owner.agentId,
       quota: this.#quota,
       queue: this.#log,
       limits: this.#limits,
-      release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
-      settle: (reservationId, unanswered) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, this.#settledAt(unanswered))),
-      transaction: (fn) => this.ctx.storage.transactionSync(fn),
-      now: () => Date.now(),
       maxSendsPerDrain: settings.maxSendsPerDrain,
       maxAttempts: settings.maxQueueAttempts,
       retryDelayMs: (attempt) => this.#queueRetryDelayMs(attempt),
       verifyAfterMs: settings.verifyAfterMs,
-      clockSkewGuardMs: settings.clockSkewGuardMs,
-      vendorTimeoutMs: settings.vendorTimeoutMs,
     });
+  }
+
+  /** What sending chunks needs, for a synchronous send and for the drain alike. */
+  #chunkDependencies(client: DingTalkClient): ChunkDependencies & { transaction<T>(fn: () => T): T } {
+    return {
+      client,
+      release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
+      settle: (reservationId, unanswered) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, this.#settledAt(unanswered))),
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+      now: () => Date.now(),
+      clockSkewGuardMs: this.#settings.clockSkewGuardMs,
+      vendorTimeoutMs: this.#settings.vendorTimeoutMs,
+    };
   }
 
   /** Reads getsendresult for the tasks whose check is due; the alarm calls it. */
