@@ -21,18 +21,20 @@
  *
  * Usage: npm run bench:admission [-- --scale 0.2] [-- --reset-every 100] [-- --growth]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, platform, release, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, platform, release } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { admitSend, type Admission, type AdmissionRequest } from "../worker/quota/admission.ts";
+import { admitSend, type AdmissionRequest } from "../worker/quota/admission.ts";
 import { MemoryQuotaStore } from "../worker/quota/memory-quota-store.ts";
-import type { QuotaLimits, QuotaStore } from "../worker/quota/quota-store.ts";
+import type { QuotaStore } from "../worker/quota/quota-store.ts";
 import { migrate } from "../worker/durable/schema.ts";
 import { SqlQuotaStore } from "../worker/durable/sql-quota-store.ts";
+import { answered, LIMITS, now, stats, STEP_MS, T0, type Stats } from "./admission-setup.ts";
+import { GROWTH_BLOCK, GROWTH_EMPLOYEES, runGrowth, type GrowthResult } from "./admission-growth.ts";
 import { NodeSqlStorage } from "./node-sql-storage.ts";
-import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
+import { fmtMs, fmtRatio, table } from "./report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -47,19 +49,6 @@ const ROUNDS = Math.max(1, Math.round(positive(args.rounds!, "--rounds")));
 /** The stores are emptied (untimed) every this many admissions, so state stays the same size for both. */
 const RESET_EVERY = Math.max(1, Math.round(positive(args["reset-every"]!, "--reset-every")));
 
-/**
- * The vendor's answer arrives at once: each chunk leaves flight, as the object
- * settles it after the call (an unanswered chunk would hold the window forever).
- */
-function answered(store: QuotaStore, nowMs: number, admission: Admission): Admission {
-  if (admission.kind === "admitted") for (const chunk of admission.chunks) store.settle(chunk.reservationId, nowMs + LIMITS.clockSkewGuardMs);
-  return admission;
-}
-
-const LIMITS: QuotaLimits = { recipientsPerMinute: 5_000, recipientsPerSend: 1_000, dailyMessagesPerEmployee: 100, windowMs: 60_000, clockSkewGuardMs: 2_000 };
-const T0 = Date.parse("2026-11-25T02:00:00Z");
-/** More than the 60 s window: every admission finds the window empty. */
-const STEP_MS = 61_000;
 const FINGERPRINT = "0".repeat(64);
 
 /** Timed admissions per case, over all rounds; warm-up comes on top. */
@@ -77,10 +66,6 @@ function positive(text: string, flag: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, not "${text}"`);
   return value;
-}
-
-function now(): bigint {
-  return process.hrtime.bigint();
 }
 
 /** One store under test: how to admit on it (with its transaction) and how to empty it. */
@@ -193,66 +178,6 @@ function runEmptyTransaction(storage: NodeSqlStorage, samples: Samples, count: n
     const end = now();
     if (timed) samples.ns.push(Number(end - start));
   }
-}
-
-const GROWTH_ADMISSIONS = 400;
-const GROWTH_BLOCK = 50;
-const GROWTH_EMPLOYEES = 10_000;
-
-interface GrowthResult {
-  database: string;
-  /** p50 of each block of GROWTH_BLOCK admissions, in order. */
-  blockP50Us: number[];
-  rowsAtEnd: { employee_day: number; day_contents: number; reservations: number };
-}
-
-/** One day's ledger filling up: the same employees in rotation, new content each admission, nothing emptied. */
-function runGrowth(database: "memory" | "wal-file"): GrowthResult {
-  const dir = database === "wal-file" ? mkdtempSync(join(tmpdir(), "dingtalk-edge-admission-")) : undefined;
-  const storage = new NodeSqlStorage(dir ? join(dir, "object.sqlite") : ":memory:");
-  try {
-    if (dir) {
-      storage.exec("PRAGMA journal_mode = WAL");
-      storage.exec("PRAGMA synchronous = NORMAL");
-    }
-    migrate(storage.asSqlStorage());
-    const store = new SqlQuotaStore(storage.asSqlStorage());
-    const blockP50Us: number[] = [];
-    let block: number[] = [];
-    let nowMs = T0;
-    for (let i = 0; i < GROWTH_ADMISSIONS; i++) {
-      nowMs += STEP_MS;
-      const userids = Array.from({ length: 1000 }, (_, k) => `u${String(((i * 1000 + k) % GROWTH_EMPLOYEES) + 1).padStart(5, "0")}`);
-      const fingerprint = (i + 1).toString(16).padStart(64, "0");
-      const start = now();
-      const admission = storage.transactionSync(() => answered(store, nowMs, admitSend(store, LIMITS, { reservationId: `g${i}`, userids, fingerprint, nowMs })));
-      const end = now();
-      if (admission.kind !== "admitted" || admission.suppressed.length > 0) throw new Error(`growth admission ${i} was ${admission.kind}, ${admission.suppressed.length} suppressed`);
-      block.push(Number(end - start));
-      if (block.length === GROWTH_BLOCK) {
-        blockP50Us.push(stats(block).p50Us);
-        block = [];
-      }
-    }
-    const count = (table: string) => storage.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
-    return { database: dir ? "WAL file (synchronous=NORMAL)" : ":memory:", blockP50Us, rowsAtEnd: { employee_day: count("employee_day"), day_contents: count("day_contents"), reservations: count("reservations") } };
-  } finally {
-    storage.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-interface Stats {
-  n: number;
-  p50Us: number;
-  p99Us: number;
-  meanUs: number;
-  minUs: number;
-}
-
-function stats(ns: readonly number[]): Stats {
-  const { n, p50, p99, mean, min } = percentiles(ns);
-  return { n, p50Us: p50 / 1000, p99Us: p99 / 1000, meanUs: mean / 1000, minUs: min / 1000 };
 }
 
 const fmtUs = (us: number) => fmtMs(us / 1000);
