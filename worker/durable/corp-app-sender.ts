@@ -29,8 +29,6 @@ import { SqlTokenCache } from "./sql-token-cache.ts";
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 const MAX_QUEUE_RETRY_DELAY_MS = 10 * 60 * 1000;
 
-export type { SenderAnswer };
-
 /**
  * One (corp, app): the vendor's unit of quota. A thin shell over the quota
  * rules, the send queue, the token cache, the department cache and the

@@ -307,10 +307,6 @@ export class NotificationLog {
     }
   }
 
-
-  count(): number {
-    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notifications").one().n;
-  }
 }
 
 type RecipientRow = {

@@ -2,10 +2,10 @@ import { MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protoco
 import { admitSend } from "../quota/admission.ts";
 import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
-import { lostSendDay, retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
+import { retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
 import { mayHaveBeenSent, suppressedOutcome, type SentTask } from "./send-notification.ts";
-import { latestArrivalMs, sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
+import { attemptDay, latestArrivalMs, sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
 
 /** A request as the drain needs it. */
 export interface QueuedNotification {
@@ -146,9 +146,8 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     const chunks = admission.chunks.slice(0, budget);
     for (const dropped of admission.chunks.slice(budget)) deps.quota.release(dropped.reservationId);
     budget -= chunks.length;
-    // The day a send cut short by a restart may have been delivered on, for the vendor: STRADDLES_MIDNIGHT near it.
-    const attemptDay = lostSendDay(nowMs, nowMs + latestArrivalMs(deps), deps.clockSkewGuardMs);
-    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, attemptDay);
+    const day = attemptDay(deps, nowMs);
+    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, day);
     if (chunks.length > 0) groups.push({ notificationId, header, rows: new Map(slice.map((row) => [row.userid, row])), chunks });
   }
   return groups;

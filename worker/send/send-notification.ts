@@ -5,8 +5,7 @@ import { checkEmployees, type LedgerSuppression } from "../quota/employee-ledger
 import type { QuotaStore } from "../quota/quota-store.ts";
 import { TooManyDepartmentsError, type ExpandedDepartments } from "./department-directory.ts";
 import type { RecipientOutcome } from "./notification-record.ts";
-import { latestArrivalMs, sendChunks, type ChunkDependencies } from "./vendor-chunks.ts";
-import { lostSendDay } from "../quota/vendor-day.ts";
+import { attemptDay, sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
 
 export interface NotificationRequest {
   id: string;
@@ -122,8 +121,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
       deps.create(
         header,
         userids.map((userid) => suppressed.get(userid) ?? { userid, status: "queued" }),
-        // The day a send cut short by a restart may have been delivered on, for the vendor (STRADDLES_MIDNIGHT near it).
-        { chunks: admitted.chunks, day: lostSendDay(nowMs, nowMs + latestArrivalMs(deps), deps.clockSkewGuardMs) },
+        { chunks: admitted.chunks, day: attemptDay(deps, nowMs) },
       );
     },
   );
@@ -161,7 +159,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
   return { kind: "accepted" };
 }
 
-function chunkOutcome(userid: string, result: Awaited<ReturnType<typeof sendChunks>>[number]): RecipientOutcome {
+function chunkOutcome(userid: string, result: ChunkResult): RecipientOutcome {
   switch (result.kind) {
     case "sent":
       return { userid, status: "sent", taskId: result.taskId };
@@ -169,7 +167,7 @@ function chunkOutcome(userid: string, result: Awaited<ReturnType<typeof sendChun
       return { userid, status: "queued", attempts: 1, mayHaveBeenSent: true, lastError: { message: mayHaveBeenSent(result.message) } };
     case "failed":
       return { userid, status: "failed", error: result.error };
-    case "withheld":
+    case "withheld": // only the drain holds chunks back; here for completeness
       return { userid, status: "failed", error: { message: "not sent" } };
   }
 }

@@ -29,6 +29,15 @@ export function latestArrivalMs(deps: Pick<ChunkDependencies, "vendorTimeoutMs">
   return 2 * deps.vendorTimeoutMs + PACING_WINDOW_MS;
 }
 
+/**
+ * The day a send leaving at `nowMs` is made on for the vendor, as stored for
+ * its recipients while it is under way: a restart that finds them retries
+ * only on that day, and never when it is STRADDLES_MIDNIGHT.
+ */
+export function attemptDay(deps: Pick<ChunkDependencies, "vendorTimeoutMs" | "clockSkewGuardMs">, nowMs: number): string {
+  return lostSendDay(nowMs, nowMs + latestArrivalMs(deps), deps.clockSkewGuardMs);
+}
+
 /** What became of one admitted chunk. */
 export type ChunkResult =
   | { kind: "sent"; reservationId: string; userids: readonly string[]; taskId: number; sentAtMs: number }
@@ -53,16 +62,11 @@ export async function sendChunks(
   deps: ChunkDependencies,
   message: { agentId: number; templateId: string; data: TemplateData },
   chunks: readonly { reservationId: string; userids: readonly string[] }[],
-  /** Called as each chunk's fate is known, so it can be recorded before the next call. */
-  onResult: (result: ChunkResult) => void = () => {},
+  /** Called as each chunk's fate is known, so it is recorded before the next call. */
+  push: (result: ChunkResult) => void,
   /** Asked right before each call, at the time it leaves: false holds the chunk back. */
   mayLeave: (chunk: { reservationId: string; userids: readonly string[] }) => boolean = () => true,
-): Promise<ChunkResult[]> {
-  const results: ChunkResult[] = [];
-  const push = (result: ChunkResult) => {
-    results.push(result);
-    onResult(result);
-  };
+): Promise<void> {
   let refusal: DingTalkApiError | undefined;
   for (const [index, chunk] of chunks.entries()) {
     const { reservationId, userids } = chunk;
@@ -106,5 +110,4 @@ export async function sendChunks(
       }
     }
   }
-  return results;
 }
