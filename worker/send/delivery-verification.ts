@@ -108,8 +108,7 @@ export async function verifyDueTasks(deps: VerificationDependencies): Promise<nu
         deps.transaction(() => giveUp(deps, task, nowMs, `no result within the vendor's 24 h window: ${checked.reason}`));
         settled += 1;
       } else {
-        const wait = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(1_000, deps.verifyAfterMs) * 2 ** task.attempts);
-        deps.transaction(() => deps.store.retryVerification(task.notificationId, task.taskId, nowMs + wait, checked.reason));
+        deps.transaction(() => deps.store.retryVerification(task.notificationId, task.taskId, nextCheckAt(deps, task, nowMs), checked.reason));
       }
       continue;
     }
@@ -173,8 +172,13 @@ function apply(deps: VerificationDependencies, task: PendingVerification, result
   deps.store.update(task.notificationId, settledOutcomes);
   if (requeued.length > 0) deps.store.update(task.notificationId, requeued, { notBeforeMs: nowMs + deps.windowMs });
   if (pending === 0) deps.store.finishVerification(task.notificationId, task.taskId, nowMs);
-  else deps.store.retryVerification(task.notificationId, task.taskId, nowMs + Math.min(MAX_CHECK_INTERVAL_MS, Math.max(1_000, deps.verifyAfterMs) * 2 ** task.attempts), `${pending} recipients not in the result yet`);
+  else deps.store.retryVerification(task.notificationId, task.taskId, nextCheckAt(deps, task, nowMs), `${pending} recipients not in the result yet`);
   return pending;
+}
+
+/** When a task not settled yet is checked again: the wait doubles with each check, up to MAX_CHECK_INTERVAL_MS. */
+function nextCheckAt(deps: VerificationDependencies, task: PendingVerification, nowMs: number): number {
+  return nowMs + Math.min(MAX_CHECK_INTERVAL_MS, Math.max(1_000, deps.verifyAfterMs) * 2 ** task.attempts);
 }
 
 /** The task can never be verified: its recipients stay `sent`, saying why. */

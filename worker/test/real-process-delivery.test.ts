@@ -72,6 +72,12 @@ async function startWorker(mock: RunningMockServer, vars: Record<string, string>
   return worker;
 }
 
+/** A worker again on the Durable Object storage of one that was killed. */
+async function restartOnSameStorage(mock: RunningMockServer, killed: RunningWorkerDev, vars: Record<string, string>): Promise<RunningWorkerDev> {
+  running.workers = running.workers.filter((w) => w !== killed);
+  return startWorker(mock, vars, killed.persistTo);
+}
+
 async function addFault(mock: RunningMockServer, rule: Record<string, unknown>): Promise<void> {
   const response = await fetch(`${mock.url}/__admin/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
   expect(response.status, await response.clone().text()).toBeLessThan(300);
@@ -215,9 +221,7 @@ describe("worker in wrangler dev against the Node mock, real clocks on both", ()
         await sleep(200);
       }
       await worker.kill();
-      const persistTo = worker.persistTo;
-      running.workers = running.workers.filter((w) => w !== worker);
-      worker = await startWorker(mock, { VERIFY_DELIVERY: "true" }, persistTo);
+      worker = await restartOnSameStorage(mock, worker, { VERIFY_DELIVERY: "true" });
 
       const final = await settled(() => worker, id, windowsTime(4), true, { mock, name: "killed" });
       expectEveryoneDeliveredOnce(mock, final, "killed", ["delivered"]);
@@ -243,9 +247,7 @@ describe("worker in wrangler dev against the Node mock, real clocks on both", ()
       expect(await answer).toBeInstanceOf(Error);
       expect(reached()).toBeLessThan(500);
       await fetch(`${mock.url}/__admin/faults`, { method: "DELETE" });
-      const persistTo = worker.persistTo;
-      running.workers = running.workers.filter((w) => w !== worker);
-      worker = await startWorker(mock, { VERIFY_DELIVERY: "true" }, persistTo);
+      worker = await restartOnSameStorage(mock, worker, { VERIFY_DELIVERY: "true" });
       // Nothing to poll by id (the answer was lost): the object finds its own work on restart.
       // Any request to the app starts it; this one is for someone else.
       expect((await send(worker, ["123"], "wake-up")).status).toBe(201);
