@@ -16,12 +16,19 @@
  *              what one minute would and only the stored history differs
  *
  * Rows changed are SQLite's own count (table rows; index entries are not
- * counted: workerd's `rowsWritten` counts those too, so it reads higher).
+ * counted). What Cloudflare bills, workerd's `rowsWritten` with index entries
+ * included, is read inside workerd: this bench runs
+ * worker/test/rows-written.worker.test.ts (the real object, ten sends of
+ * 1,000 through the worker) and prints the figure that test measured.
  * Bytes are the database's pages beyond those of the empty schema. A
  * benchmark, not a test: it prints figures next to the goals and asserts nothing.
  *
  * Usage: npm run bench:storage [-- --stored 1000000] [-- --samples 30]
  */
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { DingTalkClient } from "../worker/dingtalk/client.ts";
 import { NotificationLog } from "../worker/durable/notification-log.ts";
@@ -45,7 +52,7 @@ const SAMPLES = Number(args.samples);
 const T0 = Date.parse("2026-11-24T16:00:00Z");
 /** The vendor's limits, but a minute that never fills: every send takes the normal path. */
 const LIMITS: QuotaLimits = { recipientsPerMinute: 1_000_000_000, dailyMessagesPerEmployee: 100, recipientsPerSend: 1_000, windowMs: 60_000, clockSkewGuardMs: 2_000 };
-const TABLES = ["minute_window", "employee_day", "day_contents", "reservations", "notifications", "notification_recipients", "notification_tasks"];
+const TABLES = ["minute_window", "employee_day", "day_contents", "reservations", "notifications", "recipient_groups", "notification_tasks"];
 
 /** One object's storage and its send path, on a clock the bench moves. */
 class BenchObject {
@@ -181,6 +188,25 @@ async function history() {
   return { thousand, one, fillMs, storedRows };
 }
 
+/** workerd's own count, from the test that measures it (the test fails above 1.5; the figure is in its meta). */
+function rowsWrittenInWorkerd(): { plain: number; verified: number } {
+  const output = path.join(os.tmpdir(), `rows-written-${process.pid}.json`);
+  const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "worker/test/rows-written.worker.test.ts", "--reporter=json", `--outputFile=${output}`], {
+    encoding: "utf8",
+  });
+  try {
+    const report = JSON.parse(readFileSync(output, "utf8")) as { testResults: { assertionResults: { title: string; meta?: { rowsWrittenPerRecipient?: number } }[] }[] };
+    const figures = report.testResults.flatMap((file) => file.assertionResults);
+    const figure = (verified: boolean) => figures.find((test) => test.title.includes(verified ? "(delivery verified)" : "not verified"))?.meta?.rowsWrittenPerRecipient ?? Number.NaN;
+    return { plain: figure(false), verified: figure(true) };
+  } catch (error) {
+    throw new Error(`the rows-written test did not report (exit ${run.status}): ${run.stderr.slice(-2_000)}`, { cause: error });
+  } finally {
+    rmSync(output, { force: true });
+  }
+}
+
+const written = rowsWrittenInWorkerd();
 const plain = await footprint(false);
 const verified = await footprint(true);
 console.log(`storage benchmark: node ${process.version}; the object's send path on node:sqlite (:memory:)\n`);
@@ -191,7 +217,8 @@ console.log(
     [
       ["rows stored per recipient", "≤ 1.2", plain.rowsPerRecipient.toFixed(2), verified.rowsPerRecipient.toFixed(2)],
       ["bytes stored per recipient", "≤ 120", plain.bytesPerRecipient.toFixed(0), verified.bytesPerRecipient.toFixed(0)],
-      ["rows changed per recipient per send (tables only)", "≤ 1.5 (indexes included)", plain.rowsChangedPerRecipientPerSend.toFixed(2), verified.rowsChangedPerRecipientPerSend.toFixed(2)],
+      ["rows changed per recipient per send (tables only, node:sqlite)", "", plain.rowsChangedPerRecipientPerSend.toFixed(2), verified.rowsChangedPerRecipientPerSend.toFixed(2)],
+      ["rows written per recipient per send (workerd's rowsWritten, indexes included)", "≤ 1.5", written.plain.toFixed(3), written.verified.toFixed(3)],
     ],
   ),
 );

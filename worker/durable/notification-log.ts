@@ -1,10 +1,11 @@
 import type { TemplateData } from "../../protocol/index.ts";
-import type { DropReason, NotificationRecord, RecipientOutcome, TaskSummary } from "../send/notification-record.ts";
-import { summarise } from "../send/notification-record.ts";
 import type { PendingVerification, TaskRecipient } from "../send/delivery-verification.ts";
+import type { NotificationRecord, RecipientOutcome, RecipientSource, TaskSummary } from "../send/notification-record.ts";
+import { summarise } from "../send/notification-record.ts";
 import type { QueuedRecipient } from "../send/queue-drain.ts";
 import type { SentTask } from "../send/send-notification.ts";
-import { batches } from "./sql-batches.ts";
+import { RecipientGroups, type Change, type RecipientGroup } from "./recipient-groups.ts";
+import { outcomeOf, stateAfter, type StateOptions } from "./recipient-state.ts";
 
 export interface NotificationHeader {
   id: string;
@@ -18,20 +19,23 @@ export interface NotificationHeader {
 }
 
 /**
- * Every request and the state of each of its recipients. Rows in status
- * 'queued' are the durable send queue, drained in `seq` order by the alarm.
+ * Every request and the state of each of its recipients, stored as groups
+ * of recipients in one state (recipient-groups.ts). Queued groups are the
+ * durable send queue, drained in queue order by the alarm.
  */
 export class NotificationLog {
   readonly #sql: SqlStorage;
+  readonly #groups: RecipientGroups;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.#groups = new RecipientGroups(sql);
   }
 
   /**
-   * Stores a request and its recipients' first states; `sending` marks the
-   * chunks' recipients as being sent on `day` under their reservations (as a
-   * drain does), so a restart finds them.
+   * Stores a request and its recipients' first states, in request order;
+   * `sending` marks the chunks' recipients as being sent on `day` under their
+   * reservations (as a drain does), so a restart finds them.
    */
   create(
     header: NotificationHeader,
@@ -48,22 +52,20 @@ export class NotificationLog {
       JSON.stringify(header.invalidDepartments),
       header.verify ? 1 : 0,
     );
-    // Recipients being sent go in as such (one write each, not an insert and an update).
     const reservationOf = new Map<string, string>();
     for (const chunk of sending?.chunks ?? []) for (const userid of chunk.userids) reservationOf.set(userid, chunk.reservationId);
-    for (const batch of batches(recipients, 11)) {
-      this.#sql.exec(
-        `INSERT INTO notification_recipients (notification_id, userid, status, reason, detail, task_id, error_code, error_message, attempts, verified_at_ms, attempt_day)
-         VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?)").join(", ")}`,
-        ...batch.flatMap((outcome) => {
-          const reservationId = reservationOf.get(outcome.userid);
-          const [userid, status, reason, ...rest] = columns(outcome);
-          return reservationId === undefined
-            ? [header.id, userid, status, reason, ...rest, null]
-            : [header.id, userid, "sending", reservationId, ...rest, sending!.day];
-        }),
-      );
-    }
+    this.#groups.insert(
+      header.id,
+      recipients.map((outcome, position) => {
+        const state = stateAfter(outcome);
+        const reservationId = reservationOf.get(outcome.userid);
+        return {
+          userid: outcome.userid,
+          position,
+          state: reservationId === undefined ? state : { ...state, status: "sending", reason: reservationId, attemptDay: sending!.day },
+        };
+      }),
+    );
   }
 
   header(id: string): NotificationHeader | undefined {
@@ -86,45 +88,32 @@ export class NotificationLog {
   }
 
   /**
-   * Moves recipients to new states. `notBeforeMs` is when queued ones are due;
-   * `uncertainDay` marks them as retries of a send whose answer was lost that day.
+   * Moves recipients to new states. `from` says where they are (the chunk,
+   * the task, the queue groups read); without it every recipient of the
+   * request not yet settled is looked at. `notBeforeMs` is when queued ones
+   * are due; `uncertainDay` marks them as retries of a send whose answer was
+   * lost that day. Recipients not found are left alone.
    */
-  update(notificationId: string, outcomes: readonly RecipientOutcome[], options: { notBeforeMs?: number; uncertainDay?: string } = {}): void {
-    const notBeforeMs = options.notBeforeMs ?? 0;
-    const uncertainDay = options.uncertainDay ?? null;
-    // Outcomes that differ only by userid (a chunk's "sent" with one task id) share one statement per batch.
-    const groups = new Map<string, { values: (string | number | null)[]; userids: string[] }>();
+  update(notificationId: string, outcomes: readonly RecipientOutcome[], options: StateOptions & { from?: RecipientSource } = {}): void {
+    if (outcomes.length === 0) return;
+    const members = membersOf(this.#groups.load(notificationId, options.from));
+    const changes = new Map<string, Change>();
     for (const outcome of outcomes) {
-      const [userid, ...values] = columns(outcome);
-      const key = JSON.stringify(values);
-      const group = groups.get(key) ?? { values, userids: [] };
-      group.userids.push(userid);
-      groups.set(key, group);
+      const member = members.get(outcome.userid);
+      if (member) changes.set(outcome.userid, { ...member, state: stateAfter(outcome, member.group.state, options) });
     }
-    for (const { values, userids } of groups.values()) {
-      const [status, reason, detail, taskId, errorCode, errorMessage, attempts, verifiedAtMs] = values;
-      for (const batch of batches(userids, 1, 11)) {
-        this.#sql.exec(
-          `UPDATE notification_recipients SET status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = COALESCE(?, attempts),
-             verified_at_ms = ?, not_before_ms = ?, uncertain_day = COALESCE(uncertain_day, ?)
-           WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
-          status, reason, detail, taskId, errorCode, errorMessage, attempts, verifiedAtMs, notBeforeMs, uncertainDay, notificationId, ...batch,
-        );
-      }
-    }
+    this.#groups.apply([...changes.values()]);
   }
 
-  /** Marks recipients as being sent on `day` (China time) under a reservation, so no other drain takes them. */
-  markSending(notificationId: string, userids: readonly string[], reservationId: string, day: string): void {
-    for (const batch of batches(userids, 1, 3)) {
-      this.#sql.exec(
-        `UPDATE notification_recipients SET status = 'sending', reason = ?, attempt_day = ? WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
-        reservationId,
-        day,
-        notificationId,
-        ...batch,
-      );
+  /** Marks queued recipients as being sent on `day` (China time) under a reservation, so no other drain takes them. */
+  markSending(notificationId: string, recipients: readonly QueuedRecipient[], reservationId: string, day: string): void {
+    const members = membersOf(this.#groups.load(notificationId, { groups: [...new Set(recipients.map((r) => r.group))] }));
+    const changes: Change[] = [];
+    for (const recipient of recipients) {
+      const member = members.get(recipient.userid);
+      if (member) changes.push({ ...member, state: { ...member.group.state, status: "sending", reason: reservationId, attemptDay: day } });
     }
+    this.#groups.apply(changes);
   }
 
   /**
@@ -134,15 +123,7 @@ export class NotificationLog {
    * call when no drain runs (at start-up). Returns how many there were.
    */
   requeueInterrupted(today: string): number {
-    const { n } = this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notification_recipients WHERE status = 'sending'").one();
-    if (n > 0) {
-      this.#sql.exec(
-        // An attempt all the same: a send that brings the object down each time is not retried forever.
-        "UPDATE notification_recipients SET status = 'queued', reason = NULL, attempts = attempts + 1, uncertain_day = COALESCE(uncertain_day, attempt_day, ?) WHERE status = 'sending'",
-        today,
-      );
-    }
-    return n;
+    return this.#groups.requeueSending(today);
   }
 
   /** A vendor task of this request; `verifyAtMs` schedules its delivery check. */
@@ -194,13 +175,9 @@ export class NotificationLog {
 
   /** The task's recipients still reported `sent`: the ones its result has yet to settle. */
   unverifiedRecipients(taskId: number): TaskRecipient[] {
-    return this.#sql
-      .exec<{ notification_id: string; userid: string; attempts: number; uncertain_day: string | null }>(
-        "SELECT notification_id, userid, attempts, uncertain_day FROM notification_recipients WHERE task_id = ? AND status = 'sent'",
-        taskId,
-      )
-      .toArray()
-      .map((row) => ({ notificationId: row.notification_id, userid: row.userid, attempts: row.attempts, uncertainDay: row.uncertain_day ?? undefined }));
+    return this.#groups.ofTask(taskId, "sent").flatMap((group) =>
+      group.userids.map((userid) => ({ notificationId: group.notificationId, userid, attempts: group.state.attempts, uncertainDay: group.state.uncertainDay ?? undefined })),
+    );
   }
 
   /** Checks the task again at `atMs`; `error` says why the last check did not settle it. */
@@ -227,46 +204,33 @@ export class NotificationLog {
 
   /** The head of the queue: recipients due at `nowMs`, oldest first. */
   queued(limit: number, nowMs: number): QueuedRecipient[] {
-    if (limit <= 0) return [];
-    return this.#sql
-      .exec<{ seq: number; notification_id: string; userid: string; attempts: number; uncertain_day: string | null }>(
-        // In queue order, walking the queue's own index: the due-time index would sort every due row first.
-        "SELECT seq, notification_id, userid, attempts, uncertain_day FROM notification_recipients INDEXED BY notification_recipients_queue WHERE status = 'queued' AND not_before_ms <= ? ORDER BY seq LIMIT ?",
-        nowMs,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({ seq: row.seq, notificationId: row.notification_id, userid: row.userid, attempts: row.attempts, uncertainDay: row.uncertain_day ?? undefined }));
-  }
-
-  /** Remembers that these recipients' last send may have been delivered on `day`. */
-  markUncertain(notificationId: string, userids: readonly string[], day: string): void {
-    for (const batch of batches(userids, 1, 2)) {
-      this.#sql.exec(
-        `UPDATE notification_recipients SET uncertain_day = COALESCE(uncertain_day, ?) WHERE notification_id = ? AND userid IN (${batch.map(() => "?").join(", ")})`,
-        day,
-        notificationId,
-        ...batch,
-      );
+    const head: QueuedRecipient[] = [];
+    if (limit <= 0) return head;
+    for (const group of this.#groups.dueQueue(nowMs)) {
+      for (const userid of group.userids) {
+        head.push({ group: group.seq, notificationId: group.notificationId, userid, attempts: group.state.attempts, uncertainDay: group.state.uncertainDay ?? undefined });
+        if (head.length === limit) return head;
+      }
     }
+    return head;
   }
 
   /** When the next queued recipient is due: undefined when the queue is empty. */
   nextQueuedAt(): number | undefined {
-    const row = this.#sql.exec<{ at: number | null }>("SELECT MIN(not_before_ms) AS at FROM notification_recipients WHERE status = 'queued'").one();
-    return row.at ?? undefined;
+    return this.#groups.nextDueAt();
   }
 
   record(id: string, owner: { corpId: string; agentId: number }): NotificationRecord | undefined {
     const header = this.header(id);
     if (!header) return undefined;
-    const recipients = this.#sql
-      .exec<RecipientRow>(
-        "SELECT userid, status, reason, detail, task_id, error_code, error_message, attempts, uncertain_day, verified_at_ms FROM notification_recipients WHERE notification_id = ? ORDER BY seq",
-        id,
-      )
-      .toArray()
-      .map(outcomeOf);
+    // Back in request order: each group knows its members' places.
+    const placed: RecipientOutcome[] = [];
+    for (const group of this.#groups.all(id)) {
+      group.userids.forEach((userid, index) => {
+        placed[group.positions[index]!] = outcomeOf(userid, group.state);
+      });
+    }
+    const recipients = placed.filter((outcome) => outcome !== undefined);
     const tasks = this.#sql
       .exec<TaskRow>(
         "SELECT task_id, recipients, sent_at_ms, verify_at_ms, verified_at_ms, verify_error FROM notification_tasks WHERE notification_id = ? ORDER BY rowid",
@@ -293,34 +257,22 @@ export class NotificationLog {
    * own recipients: the cost follows what is pruned, not what is stored.
    */
   prune(olderThanMs: number): void {
-    const old = this.#sql
-      .exec<{ id: string }>(
-        `SELECT id FROM notifications WHERE created_at_ms < ?
-           AND NOT EXISTS (SELECT 1 FROM notification_recipients r WHERE r.notification_id = notifications.id AND r.status IN ('queued', 'sending'))`,
-        olderThanMs,
-      )
-      .toArray();
+    const old = this.#sql.exec<{ id: string }>("SELECT id FROM notifications WHERE created_at_ms < ?", olderThanMs).toArray();
     for (const { id } of old) {
-      this.#sql.exec("DELETE FROM notification_recipients WHERE notification_id = ?", id);
+      if (this.#groups.hasWaiting(id)) continue;
+      this.#groups.remove(id);
       this.#sql.exec("DELETE FROM notification_tasks WHERE notification_id = ?", id);
       this.#sql.exec("DELETE FROM notifications WHERE id = ?", id);
     }
   }
-
 }
 
-type RecipientRow = {
-  userid: string;
-  status: RecipientOutcome["status"] | "sending";
-  reason: string | null;
-  detail: string | null;
-  task_id: number | null;
-  error_code: number | null;
-  error_message: string | null;
-  attempts: number;
-  uncertain_day: string | null;
-  verified_at_ms: number | null;
-};
+/** Each member of `groups` by userid (a request names each employee once). */
+function membersOf(groups: readonly RecipientGroup[]): Map<string, { group: RecipientGroup; index: number }> {
+  const members = new Map<string, { group: RecipientGroup; index: number }>();
+  for (const group of groups) group.userids.forEach((userid, index) => members.set(userid, { group, index }));
+  return members;
+}
 
 type TaskRow = {
   task_id: number;
@@ -341,54 +293,4 @@ function taskSummary(row: TaskRow, verify: boolean): TaskSummary {
     summary.verification = row.verify_error ? { state: "unavailable", at, error: row.verify_error } : { state: "verified", at };
   }
   return summary;
-}
-
-/** The attempt count is null where an outcome does not say it: the stored count is kept (it bounds re-sends of vendor drops). */
-type Columns = [string, string, string | null, string | null, number | null, number | null, string | null, number | null, number | null];
-
-/** userid, status, reason, detail, task_id, error_code, error_message, attempts, verified_at_ms */
-function columns(outcome: RecipientOutcome): Columns {
-  switch (outcome.status) {
-    case "queued":
-      return [outcome.userid, "queued", null, null, null, outcome.lastError?.code ?? null, outcome.lastError?.message ?? null, outcome.attempts ?? 0, null];
-    case "sent":
-      return [outcome.userid, "sent", null, outcome.verification ?? null, outcome.taskId, null, null, null, null];
-    case "delivered":
-      return [outcome.userid, "delivered", outcome.read ? "read" : "unread", outcome.detail ?? null, outcome.taskId, null, null, null, Date.parse(outcome.verifiedAt)];
-    case "dropped":
-      // The vendor's code is text ("143103", or "failed"/"invalid" for its other lists): kept in error_message.
-      return [outcome.userid, "dropped", outcome.reason, outcome.detail, outcome.taskId, null, outcome.code, null, Date.parse(outcome.verifiedAt)];
-    case "suppressed":
-      return [outcome.userid, "suppressed", outcome.reason, outcome.detail, null, null, null, null, null];
-    case "failed":
-      return [outcome.userid, "failed", null, null, null, outcome.error.code ?? null, outcome.error.message, null, null];
-    case "uncertain":
-      return [outcome.userid, "uncertain", null, null, null, null, outcome.error.message, null, null];
-  }
-}
-
-function outcomeOf(row: RecipientRow): RecipientOutcome {
-  const verifiedAt = row.verified_at_ms !== null ? new Date(row.verified_at_ms).toISOString() : "";
-  switch (row.status) {
-    case "queued":
-    case "sending": {
-      const outcome: RecipientOutcome = { userid: row.userid, status: "queued" };
-      if (row.attempts > 0) outcome.attempts = row.attempts;
-      if (row.uncertain_day !== null) outcome.mayHaveBeenSent = true;
-      if (row.error_message !== null) outcome.lastError = { ...(row.error_code !== null ? { code: row.error_code } : {}), message: row.error_message };
-      return outcome;
-    }
-    case "sent":
-      return row.detail !== null ? { userid: row.userid, status: "sent", taskId: row.task_id!, verification: row.detail } : { userid: row.userid, status: "sent", taskId: row.task_id! };
-    case "delivered":
-      return { userid: row.userid, status: "delivered", taskId: row.task_id!, read: row.reason === "read", verifiedAt, ...(row.detail !== null ? { detail: row.detail } : {}) };
-    case "dropped":
-      return { userid: row.userid, status: "dropped", taskId: row.task_id!, code: row.error_message ?? "", reason: row.reason as DropReason, detail: row.detail ?? "", verifiedAt };
-    case "suppressed":
-      return { userid: row.userid, status: "suppressed", reason: row.reason as "duplicate-content" | "daily-cap", detail: row.detail ?? "" };
-    case "failed":
-      return { userid: row.userid, status: "failed", error: { ...(row.error_code !== null ? { code: row.error_code } : {}), message: row.error_message ?? "" } };
-    case "uncertain":
-      return { userid: row.userid, status: "uncertain", error: { message: row.error_message ?? "" } };
-  }
 }

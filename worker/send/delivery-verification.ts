@@ -1,7 +1,7 @@
 import { FORBIDDEN_CODE_MEANINGS, ForbiddenCode, TASK_QUERY_WINDOW_MS, type SendResult } from "../../protocol/index.ts";
 import type { DingTalkClient } from "../dingtalk/client.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
-import type { DropReason, RecipientOutcome } from "./notification-record.ts";
+import type { DropReason, RecipientOutcome, RecipientSource } from "./notification-record.ts";
 
 /** A sent task waiting for the vendor to say what it delivered. */
 export interface PendingVerification {
@@ -26,7 +26,7 @@ export interface TaskRecipient {
 export interface VerificationStore {
   dueVerifications(nowMs: number, limit: number): PendingVerification[];
   unverifiedRecipients(taskId: number): TaskRecipient[];
-  update(notificationId: string, outcomes: readonly RecipientOutcome[], options?: { notBeforeMs?: number }): void;
+  update(notificationId: string, outcomes: readonly RecipientOutcome[], options?: { notBeforeMs?: number; from?: RecipientSource }): void;
   retryVerification(notificationId: string, taskId: number, atMs: number, error: string): void;
   finishVerification(notificationId: string, taskId: number, atMs: number, error?: string): void;
 }
@@ -169,8 +169,9 @@ function apply(deps: VerificationDependencies, task: PendingVerification, result
   }
   // The vendor did not deliver them: their ledger entries (count, content) go back, so a resend is admitted again.
   if (task.reservationId && notDelivered.length > 0) deps.releaseEmployees(task.reservationId, notDelivered);
-  deps.store.update(task.notificationId, settledOutcomes);
-  if (requeued.length > 0) deps.store.update(task.notificationId, requeued, { notBeforeMs: nowMs + deps.windowMs });
+  const from = { taskId: task.taskId };
+  deps.store.update(task.notificationId, settledOutcomes, { from });
+  if (requeued.length > 0) deps.store.update(task.notificationId, requeued, { notBeforeMs: nowMs + deps.windowMs, from });
   if (pending === 0) deps.store.finishVerification(task.notificationId, task.taskId, nowMs);
   else deps.store.retryVerification(task.notificationId, task.taskId, nextCheckAt(deps, task, nowMs), `${pending} recipients not in the result yet`);
   return pending;
@@ -184,6 +185,10 @@ function nextCheckAt(deps: VerificationDependencies, task: PendingVerification, 
 /** The task can never be verified: its recipients stay `sent`, saying why. */
 function giveUp(deps: VerificationDependencies, task: PendingVerification, nowMs: number, reason: string): void {
   const recipients = deps.store.unverifiedRecipients(task.taskId);
-  deps.store.update(task.notificationId, recipients.map((r): RecipientOutcome => ({ userid: r.userid, status: "sent", taskId: task.taskId, verification: `not verified: ${reason}` })));
+  deps.store.update(
+    task.notificationId,
+    recipients.map((r): RecipientOutcome => ({ userid: r.userid, status: "sent", taskId: task.taskId, verification: `not verified: ${reason}` })),
+    { from: { taskId: task.taskId } },
+  );
   deps.store.finishVerification(task.notificationId, task.taskId, nowMs, reason);
 }

@@ -26,6 +26,14 @@ export type RecipientOutcome =
 
 export type RecipientStatus = RecipientOutcome["status"];
 
+/**
+ * Where the recipients an update moves are found: the chunk they are being
+ * sent in (its reservation id), the vendor task that took them, or the queue
+ * groups a drain read them from. It keeps an update to the rows it touches,
+ * however large the request.
+ */
+export type RecipientSource = { reservationId: string } | { taskId: number } | { groups: readonly number[] };
+
 export interface TaskSummary {
   taskId: number;
   recipients: number;

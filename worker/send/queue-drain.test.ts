@@ -78,7 +78,7 @@ describe("a drain that reaches midnight", () => {
     deps.client = { sendByTemplate: () => new Promise(() => {}) } as unknown as DingTalkClient;
     void drainQueue(deps);
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(storage.exec<{ status: string; attempt_day: string }>("SELECT status, attempt_day FROM notification_recipients").toArray()).toEqual([
+    expect(storage.exec<{ status: string; attempt_day: string }>("SELECT status, attempt_day FROM recipient_groups").toArray()).toEqual([
       { status: "sending", attempt_day: "midnight" },
     ]);
     // The restart, on the next day.

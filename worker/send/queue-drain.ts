@@ -3,7 +3,7 @@ import { admitSend } from "../quota/admission.ts";
 import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
 import { retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
-import type { RecipientOutcome } from "./notification-record.ts";
+import type { RecipientOutcome, RecipientSource } from "./notification-record.ts";
 import { mayHaveBeenSent, suppressedOutcome, type SentTask } from "./send-notification.ts";
 import { attemptDay, latestArrivalMs, sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
 
@@ -18,7 +18,8 @@ export interface QueuedNotification {
 
 /** The head of the queue, one recipient at a time, in order. */
 export interface QueuedRecipient {
-  seq: number;
+  /** The stored group it was read from: where the queue finds it again. */
+  group: number;
   notificationId: string;
   userid: string;
   attempts: number;
@@ -31,8 +32,8 @@ export interface QueueStore {
   queued(limit: number, nowMs: number): QueuedRecipient[];
   header(id: string): QueuedNotification | undefined;
   /** Marks recipients as being sent on `day` under a reservation, so no other drain takes them. */
-  markSending(notificationId: string, userids: readonly string[], reservationId: string, day: string): void;
-  update(notificationId: string, outcomes: readonly RecipientOutcome[], options?: { notBeforeMs?: number; uncertainDay?: string }): void;
+  markSending(notificationId: string, recipients: readonly QueuedRecipient[], reservationId: string, day: string): void;
+  update(notificationId: string, outcomes: readonly RecipientOutcome[], options?: { notBeforeMs?: number; uncertainDay?: string; from?: RecipientSource }): void;
   addTask(notificationId: string, task: SentTask): void;
 }
 
@@ -125,14 +126,15 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     const lapsed = slice.filter(
       (row) => row.uncertainDay !== undefined && !retryStaysOnDay(row.uncertainDay, nowMs, deps.clockSkewGuardMs, latestArrivalMs(deps)),
     );
+    const from = { groups: [...new Set(slice.map((row) => row.group))] };
     if (lapsed.length > 0) {
-      deps.queue.update(notificationId, lapsed.map((row) => lapsedOutcome(row)));
+      deps.queue.update(notificationId, lapsed.map((row) => lapsedOutcome(row)), { from });
       slice = slice.filter((row) => !lapsed.includes(row));
       if (slice.length === 0) continue;
     }
     const admission = admitSend(deps.quota, limits, {
       // Unique per attempt: a retried chunk may still hold its old place in the window.
-      reservationId: `${notificationId}#${slice[0]!.seq}.${crypto.randomUUID().slice(0, 8)}`,
+      reservationId: `${notificationId}#${slice[0]!.group}.${crypto.randomUUID().slice(0, 8)}`,
       userids: slice.map((row) => row.userid),
       fingerprint: header.fingerprint,
       nowMs,
@@ -141,14 +143,15 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     });
     if (admission.kind !== "admitted") break; // cannot happen: the rows were taken to fit the room
     if (admission.suppressed.length > 0) {
-      deps.queue.update(notificationId, admission.suppressed.map((s) => suppressedOutcome(s, limits.dailyMessagesPerEmployee)));
+      deps.queue.update(notificationId, admission.suppressed.map((s) => suppressedOutcome(s, limits.dailyMessagesPerEmployee)), { from });
     }
     const chunks = admission.chunks.slice(0, budget);
     for (const dropped of admission.chunks.slice(budget)) deps.quota.release(dropped.reservationId);
     budget -= chunks.length;
     const day = attemptDay(deps, nowMs);
-    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids, chunk.reservationId, day);
-    if (chunks.length > 0) groups.push({ notificationId, header, rows: new Map(slice.map((row) => [row.userid, row])), chunks });
+    const byUserid = new Map(slice.map((row) => [row.userid, row]));
+    for (const chunk of chunks) deps.queue.markSending(notificationId, chunk.userids.map((userid) => byUserid.get(userid)!), chunk.reservationId, day);
+    if (chunks.length > 0) groups.push({ notificationId, header, rows: byUserid, chunks });
   }
   return groups;
 }
@@ -167,6 +170,7 @@ function lapsedOutcome(row: QueuedRecipient): RecipientOutcome {
 function recordChunk(deps: DrainDependencies, group: TakenGroup, result: ChunkResult): void {
   const { notificationId } = group;
   const nowMs = deps.now();
+  const from = { reservationId: result.reservationId };
   if (result.kind === "sent") {
     deps.queue.addTask(notificationId, {
       taskId: result.taskId,
@@ -175,14 +179,14 @@ function recordChunk(deps: DrainDependencies, group: TakenGroup, result: ChunkRe
       sentAtMs: result.sentAtMs,
       ...(group.header.verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
     });
-    deps.queue.update(notificationId, result.userids.map((userid): RecipientOutcome => ({ userid, status: "sent", taskId: result.taskId })));
+    deps.queue.update(notificationId, result.userids.map((userid): RecipientOutcome => ({ userid, status: "sent", taskId: result.taskId })), { from });
     return;
   }
   if (result.kind === "withheld") {
     // Too close to midnight for a retry: the lost sends end uncertain, the others wait as they were.
     const rows = result.userids.map((userid) => group.rows.get(userid)!);
-    deps.queue.update(notificationId, rows.filter((row) => row.uncertainDay !== undefined).map(lapsedOutcome));
-    deps.queue.update(notificationId, rows.filter((row) => row.uncertainDay === undefined).map(requeued));
+    deps.queue.update(notificationId, rows.filter((row) => row.uncertainDay !== undefined).map(lapsedOutcome), { from });
+    deps.queue.update(notificationId, rows.filter((row) => row.uncertainDay === undefined).map(requeued), { from });
     return;
   }
   const lastError = result.kind === "uncertain" ? { message: mayHaveBeenSent(result.message) } : result.error;
@@ -204,9 +208,10 @@ function recordChunk(deps: DrainDependencies, group: TakenGroup, result: ChunkRe
       done.push({ userid, status: "failed", error: lastError });
     }
   }
-  deps.queue.update(notificationId, done);
+  deps.queue.update(notificationId, done, { from });
   for (const [attempts, list] of retries) {
     deps.queue.update(notificationId, list, {
+      from,
       notBeforeMs: nowMs + deps.retryDelayMs(attempts),
       ...(result.kind === "uncertain" ? { uncertainDay: result.uncertainDay } : {}),
     });

@@ -4,7 +4,7 @@ import type { Admission, AdmissionRequest } from "../quota/admission.ts";
 import { checkEmployees, type LedgerSuppression } from "../quota/employee-ledger.ts";
 import type { QuotaStore } from "../quota/quota-store.ts";
 import { TooManyDepartmentsError, type ExpandedDepartments } from "./department-directory.ts";
-import type { RecipientOutcome } from "./notification-record.ts";
+import type { RecipientOutcome, RecipientSource } from "./notification-record.ts";
 import { attemptDay, sendChunks, type ChunkDependencies, type ChunkResult } from "./vendor-chunks.ts";
 
 export interface NotificationRequest {
@@ -54,7 +54,7 @@ export interface SendDependencies extends ChunkDependencies {
   /** Runs `fn` in one storage transaction. */
   transaction<T>(fn: () => T): T;
   /** Moves recipients on and records a task, in one transaction, as each chunk's answer comes. */
-  record(outcomes: readonly RecipientOutcome[], options?: { task?: SentTask; notBeforeMs?: number; uncertainDay?: string }): void;
+  record(outcomes: readonly RecipientOutcome[], options?: { task?: SentTask; notBeforeMs?: number; uncertainDay?: string; from?: RecipientSource }): void;
   dailyCap: number;
   recipientsPerMinute: number;
   maxQueuedRecipients: number;
@@ -132,6 +132,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
   const sending = sendChunks(deps, request, admission.chunks, (result) => {
     recorded.add(result.reservationId);
     const outcomes = result.userids.map((userid) => chunkOutcome(userid, result));
+    const from = { reservationId: result.reservationId };
     if (result.kind === "sent") {
       const task: SentTask = {
         taskId: result.taskId,
@@ -140,11 +141,11 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
         sentAtMs: result.sentAtMs,
         ...(verify ? { verifyAtMs: result.sentAtMs + deps.verifyAfterMs } : {}),
       };
-      deps.record(outcomes, { task });
+      deps.record(outcomes, { task, from });
     } else if (result.kind === "uncertain") {
-      deps.record(outcomes, { notBeforeMs: deps.now() + deps.retryDelayMs(1), uncertainDay: result.uncertainDay });
+      deps.record(outcomes, { notBeforeMs: deps.now() + deps.retryDelayMs(1), uncertainDay: result.uncertainDay, from });
     } else {
-      deps.record(outcomes);
+      deps.record(outcomes, { from });
     }
   });
   try {

@@ -195,7 +195,7 @@ describe("a synchronous send in flight", () => {
     const sending = postNotification({ ...APP, templateId: TEMPLATE_ID, userIds: ["123", "456"], data: { name: "in flight", name2: "" } });
     await onRealTime(() => new Promise((resolve) => setTimeout(resolve, 150)));
     const during = await runInDurableObject(sender(), (_, state) =>
-      state.storage.sql.exec<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM notification_recipients GROUP BY status").toArray(),
+      state.storage.sql.exec<{ status: string; n: number }>("SELECT status, SUM(members) AS n FROM recipient_groups GROUP BY status").toArray(),
     );
     expect(during).toEqual([{ status: "sending", n: 2 }]);
     const answer = await sending;
@@ -218,13 +218,13 @@ describe("a synchronous send in flight", () => {
 describe("schema migration", () => {
   const world = useMockDingTalk();
 
-  it("brings an object written by version 1 to version 2 on first use, its queue, ledger and records intact", async () => {
+  it("brings an object written by version 1 to the current version on first use, its queue, ledger and records intact", async () => {
     const id = newNotificationId(APP.corpId, APP.agentId);
     // The object as version 1 left it: a queued request, a recipient of another one
     // cut short mid-send, and a ledger row.
     await runInDurableObject(sender(), (_, state) => {
       const sql = state.storage.sql;
-      for (const table of ["minute_window", "employee_day", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "notification_tasks", "meta"]) {
+      for (const table of ["minute_window", "employee_day", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "recipient_groups", "notification_tasks", "meta"]) {
         sql.exec(`DROP TABLE IF EXISTS ${table}`);
       }
       for (const statement of MIGRATIONS[0]!) sql.exec(statement);
@@ -246,7 +246,7 @@ describe("schema migration", () => {
         ledger: sql.exec("SELECT messages FROM employee_day WHERE userid = 'u00042'").one().messages,
         contents: sql.exec("SELECT e.userid, group_concat(c.fingerprint) AS seen FROM employee_day e JOIN day_contents c ON instr(e.contents, ',' || c.id || ',') > 0 GROUP BY e.userid ORDER BY e.userid").toArray(),
         reservations: sql.exec("SELECT reservation_id, userids FROM reservations ORDER BY reservation_id").toArray(),
-        interrupted: sql.exec("SELECT status, uncertain_day FROM notification_recipients WHERE userid = 'u00007'").one(),
+        interrupted: sql.exec("SELECT status, uncertain_day FROM recipient_groups WHERE userids = 'u00007'").one(),
       };
     });
     expect(migrated.version).toBe(String(SCHEMA_VERSION));
@@ -264,11 +264,83 @@ describe("schema migration", () => {
     // Cut short mid-send: back in the queue, as possibly delivered that day.
     expect(migrated.interrupted).toEqual({ status: "queued", uncertain_day: "2026-11-25" });
 
-    // The version-1 queue drains under version 2.
+    // The version-1 queue drains under the current version.
     await runAlarms();
     const record = (await getNotification(id)).body;
     expect(record.summary).toMatchObject({ recipients: 2, sent: 2, queued: 0 });
     expect(record.verifyDelivery).toBe(false);
     expect((await world.mock.admin.inbox("456")).messages.map((m) => m.data.name)).toEqual(["old"]);
+  });
+
+  it("brings an object written by version 2 to groups of recipients, each record, order and queue place intact", async () => {
+    const done = newNotificationId(APP.corpId, APP.agentId);
+    const queued = newNotificationId(APP.corpId, APP.agentId);
+    const verifiedAtMs = Date.parse("2026-11-25T08:00:00Z");
+    const queuedUsers = users(10, 2_500);
+    await runInDurableObject(sender(), (_, state) => {
+      const sql = state.storage.sql;
+      for (const table of ["minute_window", "employee_day", "employee_content", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "recipient_groups", "notification_tasks", "meta"]) {
+        sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      }
+      for (const statement of [...MIGRATIONS[0]!, ...MIGRATIONS[1]!]) sql.exec(statement);
+      sql.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('owner', ?)", JSON.stringify(APP));
+      for (const id of [done, queued, "cut-short"]) {
+        sql.exec("INSERT INTO notifications (id, created_at_ms, template_id, data, fingerprint, invalid_departments) VALUES (?, ?, ?, ?, ?, '[]')", id, Date.now(), TEMPLATE_ID, JSON.stringify({ name: id.slice(-6), name2: "" }), `f-${id}`);
+      }
+      // One request of every settled kind, interleaved, as a synchronous send and its verification leave it.
+      const rows: [string, string, string | null, string | null, number | null, string | null, number | null][] = [
+        ["u00001", "sent", null, null, 77, null, null],
+        ["u00002", "suppressed", "duplicate-content", "dup", null, null, null],
+        ["u00003", "sent", null, null, 77, null, null],
+        ["u00004", "delivered", "read", null, 78, null, verifiedAtMs],
+        ["u00005", "dropped", "daily-cap", "cap", 78, "143105", verifiedAtMs],
+      ];
+      for (const [userid, status, reason, detail, taskId, errorMessage, verifiedAt] of rows) {
+        sql.exec(
+          "INSERT INTO notification_recipients (notification_id, userid, status, reason, detail, task_id, error_message, verified_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          done, userid, status, reason, detail, taskId, errorMessage, verifiedAt,
+        );
+      }
+      // A queue longer than one group may hold, one recipient of it on its second attempt.
+      for (const userid of queuedUsers) {
+        const retried = userid === "u01000";
+        sql.exec(
+          "INSERT INTO notification_recipients (notification_id, userid, status, attempts, error_message) VALUES (?, ?, 'queued', ?, ?)",
+          queued, userid, retried ? 1 : 0, retried ? "HTTP 503" : null,
+        );
+      }
+      sql.exec("INSERT INTO notification_recipients (notification_id, userid, status, reason, attempt_day) VALUES ('cut-short', 'u09999', 'sending', 'cut-short/0', '2026-11-25')");
+    });
+    await onRealTime(() => evictDurableObject(sender()));
+
+    const migrated = await runInDurableObject(sender(), async (instance, state) => ({
+      version: state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
+      tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%recipient%' ORDER BY name").toArray().map((t) => t.name),
+      groups: state.storage.sql.exec<{ members: number }>("SELECT members FROM recipient_groups WHERE notification_id = ? ORDER BY queue_order", queued).toArray().map((g) => g.members),
+      interrupted: state.storage.sql.exec("SELECT status, attempts, uncertain_day FROM recipient_groups WHERE notification_id = 'cut-short'").one(),
+      done: await instance.record(done, APP.corpId, APP.agentId),
+      queued: await instance.record(queued, APP.corpId, APP.agentId),
+    }));
+    expect(migrated.version).toBe(String(SCHEMA_VERSION));
+    expect(migrated.tables).toEqual(["recipient_groups"]);
+    const verifiedAt = new Date(verifiedAtMs).toISOString();
+    expect(migrated.done!.recipients).toEqual([
+      { userid: "u00001", status: "sent", taskId: 77 },
+      { userid: "u00002", status: "suppressed", reason: "duplicate-content", detail: "dup" },
+      { userid: "u00003", status: "sent", taskId: 77 },
+      { userid: "u00004", status: "delivered", taskId: 78, read: true, verifiedAt },
+      { userid: "u00005", status: "dropped", taskId: 78, code: "143105", reason: "daily-cap", detail: "cap", verifiedAt },
+    ]);
+    // No group over 1,000; the retried recipient in a group of its own; the request's order kept.
+    expect(migrated.groups).toEqual([1_000, 1, 1_000, 499]);
+    expect(migrated.queued!.recipients.map((r) => r.userid)).toEqual(queuedUsers);
+    expect(migrated.queued!.recipients[990]).toEqual({ userid: "u01000", status: "queued", attempts: 1, lastError: { message: "HTTP 503" } });
+    expect(migrated.interrupted).toEqual({ status: "queued", attempts: 1, uncertain_day: "2026-11-25" });
+
+    // The version-2 queue drains under the current version.
+    await runAlarms();
+    const drained = (await getNotification(queued)).body;
+    expect(drained.summary).toMatchObject({ recipients: 2_500, sent: 2_500, queued: 0 });
+    expect((await world.mock.admin.inbox("u02509")).messages.map((m) => m.data.name)).toEqual([queued.slice(-6)]);
   });
 });

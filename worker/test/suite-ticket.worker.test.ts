@@ -50,7 +50,7 @@ describe("an app whose suite ticket has not come yet", () => {
     expect(answer.body).toMatchObject({ code: "misconfigured" });
     expect(answer.body.detail).toContain("Nothing was sent");
     const stored = await runInDurableObject(ticketless(), async (_, state) => ({
-      recipients: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notification_recipients").one().n,
+      recipients: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipient_groups").one().n,
       alarm: await state.storage.getAlarm(),
     }));
     expect(stored).toEqual({ recipients: 0, alarm: null });
