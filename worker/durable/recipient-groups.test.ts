@@ -9,7 +9,7 @@ import type { RecipientOutcome } from "../send/notification-record.ts";
 import { NotificationLog } from "./notification-log.ts";
 import { decodePositions, encodePositions } from "./position-runs.ts";
 import { MAX_GROUP_MEMBERS } from "./recipient-groups.ts";
-import { migrate } from "./schema.ts";
+import { migrate, MIGRATIONS } from "./schema.ts";
 
 const OWNER = { corpId: "c", agentId: 1 };
 
@@ -131,5 +131,34 @@ describe("recipient groups", () => {
     create("r", ["u1", "u2"].map(queued), { chunks: [{ reservationId: "r/0", userids: ["u1"] }], day: "2026-11-25" });
     log.update("r", [{ userid: "u2", status: "sent", taskId: 1 }], { from: { reservationId: "r/0" } });
     expect(log.record("r", OWNER)!.recipients.map((r) => r.status)).toEqual(["queued", "queued"]);
+  });
+});
+
+describe("version 2's recipients, migrated", () => {
+  /** An object at version 2: `rows` are its notification_recipients, in seq order. */
+  function version2(rows: { notificationId: string; userid: string; status: string }[]) {
+    const storage = new NodeSqlStorage();
+    const sql = storage.asSqlStorage();
+    for (const statement of [...MIGRATIONS[0]!, ...MIGRATIONS[1]!]) sql.exec(statement);
+    sql.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '2')");
+    for (const id of new Set(rows.map((r) => r.notificationId))) {
+      sql.exec("INSERT INTO notifications (id, created_at_ms, template_id, data, fingerprint, invalid_departments) VALUES (?, 0, 't', '{}', ?, '[]')", id, `f-${id}`);
+    }
+    for (const row of rows) {
+      sql.exec("INSERT INTO notification_recipients (notification_id, userid, status, task_id) VALUES (?, ?, ?, ?)", row.notificationId, row.userid, row.status, row.status === "sent" ? 1 : null);
+    }
+    migrate(sql);
+    return { storage, log: new NotificationLog(sql) };
+  }
+
+  it("keeps a queued request ahead of one accepted after the migration", () => {
+    // Version 2 numbered every recipient: a queue behind 2,000 sent recipients starts at seq 2,001,
+    // while the migrated table holds only a few groups.
+    const { log } = version2([
+      ...ids("s", 2_000).map((userid) => ({ notificationId: "done", userid, status: "sent" })),
+      ...ids("old", 3).map((userid) => ({ notificationId: "old", userid, status: "queued" })),
+    ]);
+    log.create({ id: "new", createdAtMs: 0, templateId: "t", data: {}, fingerprint: "f-new", invalidDepartments: [], verify: false }, ids("new", 2).map(queued));
+    expect(log.queued(10, 0).map((r) => r.userid)).toEqual(["old0", "old1", "old2", "new0", "new1"]);
   });
 });

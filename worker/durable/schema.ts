@@ -173,9 +173,10 @@ const VERSION_3: readonly string[] = [
   `CREATE INDEX recipient_groups_sending ON recipient_groups (reason) WHERE status = 'sending'`,
   `CREATE INDEX recipient_groups_task ON recipient_groups (task_id) WHERE task_id IS NOT NULL`,
   // Recipients of one request in the same state become one group, of at most 1,000 (a row stays far below the 2 MB a row may hold).
-  `INSERT INTO recipient_groups (notification_id, queue_order, userids, positions, members, status, reason, detail, task_id, error_code, error_message,
+  // A group keeps its first member's seq as its own: a request accepted later takes a seq, and a queue order, past every migrated one.
+  `INSERT INTO recipient_groups (seq, notification_id, queue_order, userids, positions, members, status, reason, detail, task_id, error_code, error_message,
                                  attempts, uncertain_day, not_before_ms, verified_at_ms, attempt_day)
-     SELECT notification_id, MIN(seq), group_concat(userid, ',' ORDER BY seq), group_concat(position, ',' ORDER BY seq), COUNT(*),
+     SELECT MIN(seq), notification_id, MIN(seq), group_concat(userid, ',' ORDER BY seq), group_concat(position, ',' ORDER BY seq), COUNT(*),
             status, reason, detail, task_id, error_code, error_message, attempts, uncertain_day, not_before_ms, verified_at_ms, attempt_day
      FROM (
        SELECT r.*,
