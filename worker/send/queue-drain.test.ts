@@ -90,3 +90,34 @@ describe("a drain that reaches midnight", () => {
     expect(log.record("late", { corpId: "c", agentId: 1 })!.recipients[0]).toMatchObject({ error: { message: expect.stringContaining("around 00:00") } });
   });
 });
+
+describe("a drain stopped by an error that is not the vendor's answer", () => {
+  it("puts the chunks it took back in the queue reading only those chunks, not the whole request", async () => {
+    const { deps, log, queue, storage } = world();
+    queue("big", Array.from({ length: 100_000 }, (_, i) => `u${i}`));
+    let failed = false;
+    // A missing suite ticket, say: thrown on the way to the first call.
+    deps.client = {
+      sendByTemplate: async () => {
+        failed = true;
+        throw new Error("no suite ticket");
+      },
+    } as unknown as DingTalkClient;
+    // Members of the groups read once the call failed: what putting the chunks back costs.
+    let membersRead = 0;
+    const exec = storage.exec.bind(storage);
+    storage.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = exec(query, ...bindings);
+      if (!failed || !query.includes("FROM recipient_groups")) return cursor;
+      const rows = cursor.toArray() as { userids?: string }[];
+      for (const row of rows) if (row.userids) membersRead += row.userids.split(",").length;
+      return { ...cursor, toArray: () => rows, one: () => rows[0], [Symbol.iterator]: () => rows[Symbol.iterator]() };
+    }) as typeof storage.exec;
+
+    await expect(drainQueue(deps)).rejects.toThrow("no suite ticket");
+    // 20 chunks of 100 were taken; the other 98,000 recipients never moved.
+    expect(membersRead).toBeLessThanOrEqual(2_000);
+    expect(storage.exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipient_groups WHERE status <> 'queued'").one().n).toBe(0);
+    expect(log.record("big", { corpId: "c", agentId: 1 })!.summary).toMatchObject({ queued: 100_000 });
+  });
+});

@@ -92,8 +92,13 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
         await sendChunks(deps, message, group.chunks, record, mayLeave);
       } catch (error) {
         // Not the vendor's answer (no suite ticket, say): the chunks not yet recorded were given back, so their recipients wait in the queue again.
-        const back = group.chunks.filter((chunk) => !recorded.has(chunk.reservationId)).flatMap((chunk) => chunk.userids);
-        deps.transaction(() => deps.queue.update(group.notificationId, back.map((userid) => requeued(group.rows.get(userid)!))));
+        // Each found by its reservation: the request's other recipients are not read.
+        const back = group.chunks.filter((chunk) => !recorded.has(chunk.reservationId));
+        deps.transaction(() => {
+          for (const chunk of back) {
+            deps.queue.update(group.notificationId, chunk.userids.map((userid) => requeued(group.rows.get(userid)!)), { from: { reservationId: chunk.reservationId } });
+          }
+        });
         throw error;
       }
     }
