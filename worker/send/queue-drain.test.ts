@@ -121,3 +121,22 @@ describe("a drain stopped by an error that is not the vendor's answer", () => {
     expect(log.record("big", { corpId: "c", agentId: 1 })!.summary).toMatchObject({ queued: 100_000 });
   });
 });
+
+describe("a drain that took chunks of several requests, stopped by an error that is not the vendor's answer", () => {
+  it("gives back the later requests' chunks too: no recipient left sending, no window place held", async () => {
+    const { deps, log, queue, storage } = world();
+    queue("first", ["a0"]);
+    queue("second", ["b0"]);
+    deps.client = {
+      sendByTemplate: async () => {
+        throw new Error("no suite ticket");
+      },
+    } as unknown as DingTalkClient;
+    await expect(drainQueue(deps)).rejects.toThrow("no suite ticket");
+    // Left "sending", b0 would wait for a restart and then count as possibly delivered; its
+    // in-flight window place would hold room no send uses until then.
+    expect(storage.exec<{ status: string; n: number }>("SELECT status, SUM(members) AS n FROM recipient_groups GROUP BY status").toArray()).toEqual([{ status: "queued", n: 2 }]);
+    expect(storage.exec<{ n: number }>("SELECT COUNT(*) AS n FROM minute_window").one().n).toBe(0);
+    expect(log.record("second", { corpId: "c", agentId: 1 })!.recipients).toEqual([{ userid: "b0", status: "queued" }]);
+  });
+});

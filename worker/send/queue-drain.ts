@@ -73,7 +73,7 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
     const nowMs = deps.now();
     const groups = deps.transaction(() => takeFittingHead(deps, nowMs, sendsLeft));
     if (groups.length === 0) break;
-    for (const group of groups) {
+    for (const [index, group] of groups.entries()) {
       sendsLeft -= group.chunks.length;
       const message = { agentId: deps.agentId, templateId: group.header.templateId, data: group.header.data };
       const recorded = new Set<string>();
@@ -92,11 +92,16 @@ export async function drainQueue(deps: DrainDependencies): Promise<number> {
         await sendChunks(deps, message, group.chunks, record, mayLeave);
       } catch (error) {
         // Not the vendor's answer (no suite ticket, say): the chunks not yet recorded were given back, so their recipients wait in the queue again.
+        // The other requests' chunks this step took never left either: their reservations go back too.
+        const later = groups.slice(index + 1);
+        for (const other of later) for (const chunk of other.chunks) deps.release(chunk.reservationId);
         // Each found by its reservation: the request's other recipients are not read.
-        const back = group.chunks.filter((chunk) => !recorded.has(chunk.reservationId));
         deps.transaction(() => {
-          for (const chunk of back) {
-            deps.queue.update(group.notificationId, chunk.userids.map((userid) => requeued(group.rows.get(userid)!)), { from: { reservationId: chunk.reservationId } });
+          for (const taken of [group, ...later]) {
+            for (const chunk of taken.chunks) {
+              if (taken === group && recorded.has(chunk.reservationId)) continue;
+              deps.queue.update(taken.notificationId, chunk.userids.map((userid) => requeued(taken.rows.get(userid)!)), { from: { reservationId: chunk.reservationId } });
+            }
           }
         });
         throw error;
