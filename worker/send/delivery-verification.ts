@@ -156,7 +156,7 @@ function apply(deps: VerificationDependencies, task: PendingVerification, result
         notDelivered.push(recipient.userid);
         const attempts = recipient.attempts + 1;
         if (attempts < deps.maxAttempts) {
-          requeued.push({ userid: recipient.userid, status: "queued", attempts, ...(recipient.uncertainDay ? { mayHaveBeenSent: true as const } : {}), lastError: { code: Number(verdict.code), message: `dropped by DingTalk: ${verdict.detail}; sent again in a later window` } });
+          requeued.push({ userid: recipient.userid, status: "queued", attempts, ...(recipient.uncertainDay ? { mayHaveBeenSent: true as const } : {}), lastError: { ...(/^\d+$/.test(verdict.code) ? { code: Number(verdict.code) } : {}), message: `dropped by DingTalk: ${verdict.detail}; sent again in a later window` } });
         } else {
           settledOutcomes.push({ userid: recipient.userid, status: "dropped", taskId: task.taskId, code: verdict.code, reason: MINUTE_CODES.has(verdict.code) ? "minute-window" : "flow-control", detail: `${verdict.detail}, ${attempts} times`, verifiedAt });
         }
