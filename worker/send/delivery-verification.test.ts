@@ -45,7 +45,15 @@ function world(result: SendResult) {
 
 describe("a recipient the vendor lists as forbidden without a code", () => {
   it("goes back to the queue a window later, its ledger entries given back, with the vendor's word and no error code", async () => {
-    const { log, verify, released } = world({ read_user_id_list: ["u1"], forbidden_user_id_list: ["u2"] });
+    const { log, verify, released } = world({
+      read_user_id_list: ["u1"],
+      unread_user_id_list: [],
+      forbidden_user_id_list: ["u2"],
+      forbidden_list: [],
+      failed_user_id_list: [],
+      invalid_user_id_list: [],
+      invalid_dept_id_list: [],
+    });
     expect(await verify()).toBe(1);
     const [u1, u2] = log.record("r", { corpId: "c", agentId: 1 })!.recipients;
     expect(u1).toMatchObject({ userid: "u1", status: "delivered", read: true });
