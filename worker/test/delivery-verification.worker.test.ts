@@ -331,8 +331,8 @@ describe("schema migration", () => {
       { userid: "u00004", status: "delivered", taskId: 78, read: true, verifiedAt },
       { userid: "u00005", status: "dropped", taskId: 78, code: "143105", reason: "daily-cap", detail: "cap", verifiedAt },
     ]);
-    // No group over 1,000; the retried recipient in a group of its own; the request's order kept.
-    expect(migrated.groups).toEqual([1_000, 1, 1_000, 499]);
+    // Groups of the same state and the same 1,000 places, the retried recipient in one of its own; the request's order kept.
+    expect(migrated.groups).toEqual([999, 1, 1_000, 500]);
     expect(migrated.queued!.recipients.map((r) => r.userid)).toEqual(queuedUsers);
     expect(migrated.queued!.recipients[990]).toEqual({ userid: "u01000", status: "queued", attempts: 1, lastError: { message: "HTTP 503" } });
     expect(migrated.interrupted).toEqual({ status: "queued", attempts: 1, uncertain_day: "2026-11-25" });
