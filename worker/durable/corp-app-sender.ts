@@ -28,6 +28,8 @@ import { SqlTokenCache } from "./sql-token-cache.ts";
 /** How often the alarm prunes while anything is stored and nothing is queued. */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 const MAX_QUEUE_RETRY_DELAY_MS = 10 * 60 * 1000;
+/** How long the queue and the checks wait after finding no suite ticket; a pushed ticket ends the wait. */
+const MISSING_TICKET_RETRY_MS = 60 * 1000;
 
 /**
  * One (corp, app): the vendor's unit of quota. A thin shell over the quota
@@ -45,6 +47,8 @@ export class CorpAppSender extends DurableObject<Env> {
   #client: { app: AppConfig; client: DingTalkClient } | undefined;
   /** The owner this instance has already seen stored, as "corpId/agentId". */
   #ownerKnown: string | undefined;
+  /** No vendor work before this: the suite ticket was missing (in memory: a restart tries once at once). */
+  #waitForTicketUntil = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -134,6 +138,8 @@ export class CorpAppSender extends DurableObject<Env> {
   /** The suite ticket the vendor pushed most recently; it replaces the configured one. */
   async setSuiteTicket(ticket: string): Promise<void> {
     this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('suite_ticket', ?)", ticket);
+    this.#waitForTicketUntil = 0;
+    await this.#arm();
   }
 
   override async alarm(): Promise<void> {
@@ -150,6 +156,7 @@ export class CorpAppSender extends DurableObject<Env> {
       } catch (error) {
         // A missing suite ticket, say: keep the queue and come back later rather than spin.
         if (!(error instanceof MissingSuiteTicketError)) throw error;
+        this.#waitForTicketUntil = Date.now() + MISSING_TICKET_RETRY_MS;
       }
     }
     const verification = this.#log.nextVerificationAt();
@@ -158,6 +165,7 @@ export class CorpAppSender extends DurableObject<Env> {
         await this.#verify(owner);
       } catch (error) {
         if (!(error instanceof MissingSuiteTicketError)) throw error;
+        this.#waitForTicketUntil = Date.now() + MISSING_TICKET_RETRY_MS;
       }
     }
     await this.#arm();
@@ -278,10 +286,10 @@ export class CorpAppSender extends DurableObject<Env> {
     if (nextQueued !== undefined) {
       const { minuteWindowMs, recipientsPerMinute } = this.#settings;
       const room = msUntilRoomFor(this.#quota.windowEntries(windowStart(nowMs, minuteWindowMs)), nowMs, 1, recipientsPerMinute, minuteWindowMs);
-      candidates.push(Math.max(nextQueued, nowMs + room));
+      candidates.push(Math.max(nextQueued, nowMs + room, this.#waitForTicketUntil));
     }
     const nextVerification = this.#log.nextVerificationAt();
-    if (nextVerification !== undefined) candidates.push(nextVerification);
+    if (nextVerification !== undefined) candidates.push(Math.max(nextVerification, this.#waitForTicketUntil));
     let due: number | undefined = candidates.length > 0 ? Math.min(...candidates) : undefined;
     if (due === undefined && this.#hasRows()) due = nowMs + PRUNE_INTERVAL_MS;
     if (due === undefined) return;

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { postNotification, TEMPLATE_ID, useMockDingTalk } from "./harness.ts";
+import { onRealTime, postNotification, TEMPLATE_ID, useMockDingTalk } from "./harness.ts";
 
 function putTicket(ticket: string, authorization?: string, suiteKey = "suite-demo-key") {
   return exports.default.fetch(`http://worker/v1/suite-tickets/${suiteKey}`, {
@@ -56,5 +56,33 @@ describe("an app whose suite ticket has not come yet", () => {
     expect(stored).toEqual({ recipients: 0, alarm: null });
     expect(await runDurableObjectAlarm(ticketless())).toBe(false);
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
+  });
+
+  it("lets a queue it cannot send wait a minute between tries instead of spinning, and goes on once the ticket comes", async () => {
+    // A queue left from when the app had a ticket (one pushed to an object that was since reset, say).
+    const id = "948060599.queued-without-ticket";
+    await runInDurableObject(ticketless(), async (_, state) => {
+      const sql = state.storage.sql;
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", JSON.stringify({ corpId: "ticketlesscorp", agentId: 948060599 }));
+      sql.exec("INSERT INTO notifications (id, created_at_ms, template_id, data, fingerprint, invalid_departments) VALUES (?, ?, ?, '{}', 'f', '[]')", id, Date.now(), TEMPLATE_ID);
+      sql.exec("INSERT INTO recipient_groups (seq, notification_id, queue_order, userids, positions, members, status) VALUES (1, ?, 1, '123', '0', 1, 'queued')", id);
+      await state.storage.setAlarm(Date.now());
+    });
+    // The alarm runs on the runtime's clock: read it there too.
+    const after = await onRealTime(async () => {
+      expect(await runDurableObjectAlarm(ticketless())).toBe(true);
+      return runInDurableObject(ticketless(), async (_, state) => ({
+        now: Date.now(),
+        alarm: await state.storage.getAlarm(),
+        queued: state.storage.sql.exec<{ n: number }>("SELECT SUM(members) AS n FROM recipient_groups WHERE status = 'queued'").one().n,
+      }));
+    });
+    expect(after.queued).toBe(1);
+    expect(after.alarm).toBeGreaterThanOrEqual(after.now + 55_000);
+    // With a ticket pushed, the next run tries the vendor, which knows no such suite and refuses it for good.
+    expect((await putTicket("a-ticket", "Bearer test-suite-ticket-token", "suite-without-ticket")).status).toBe(204);
+    expect(await runDurableObjectAlarm(ticketless())).toBe(true);
+    const record = await runInDurableObject(ticketless(), (instance) => instance.record(id, "ticketlesscorp", 948060599));
+    expect(record!.recipients).toEqual([{ userid: "123", status: "failed", error: { code: 40096, message: expect.stringContaining("get_corp_token") } }]);
   });
 });
