@@ -1,4 +1,6 @@
 import type { TemplateData } from "../../protocol/index.ts";
+import type { UserSlots } from "../world/user-slots.ts";
+import { DeliveryTable, type DeliveryRecord } from "./delivery-table.ts";
 
 /** What one employee actually received: the template rendered with the task's data. */
 export interface InboxMessage {
@@ -38,62 +40,61 @@ interface MessageMarks {
 }
 
 /**
- * One employee's messages, oldest first, as two parallel lists: the shared
- * delivery and the copy's sequence number (its message id is
- * "<taskId>-<sequence>"; a message id of another form, from a snapshot, is
- * kept whole instead). So a copy costs two list slots, 16 bytes, not an
- * object with its own id string (about 90 bytes), and a 1,000-recipient send
- * leaves nothing per recipient for the garbage collector to trace but those
- * slots. Only the newest `limit` are visible; older ones are cut off in bulk
- * once the lists are a quarter over the limit, so a full inbox does not shift
- * 500 entries on every delivery.
+ * One employee's newest messages, oldest first, in a ring of (handle,
+ * offset) pairs (DeliveryTable): 8 bytes a copy in a typed array, where an
+ * object with its own id string cost about 90 bytes and a list of pointers
+ * gave the garbage collector millions of slots to trace. The ring holds at
+ * most `limit` copies and grows by doubling up to it; a delivery into a full
+ * ring overwrites the oldest copy.
  */
 interface UserInbox {
-  deliveries: InboxDelivery[];
-  ids: (number | string)[];
+  ring: Int32Array;
+  /** Position of the oldest copy in the ring (in copies, not array entries). */
+  head: number;
+  count: number;
   limit: number;
-  /** Keyed by the copy's entry in `ids`; absent until a copy is read or recalled. */
+  /** Keyed by the copy's sequence number (or its odd message id); absent until a copy is read or recalled. */
   marks?: Map<number | string, MessageMarks>;
 }
 
-/** Bytes one kept copy costs: two list slots (8 bytes each, no pointer compression in Node) and the lists' spare capacity, as bench/retained-state.ts measured it. */
-export const INBOX_BYTES_PER_MESSAGE = 25;
-/** An employee's inbox itself: the record, two list headers and the Map entry that finds it. */
-export const INBOX_BYTES_PER_USER = 200;
-/** One shared delivery: the object and its rendered text (counted once per send, by characters). */
-const DELIVERY_BYTES = 200;
+/** Bytes one ring position costs: two 4-byte integers. Positions, not copies, are counted: a ring grows by doubling. */
+export const INBOX_BYTES_PER_RING_SLOT = 8;
+/** An employee's inbox itself: the record, its typed array and the Map and slot entries that find it. */
+export const INBOX_BYTES_PER_USER = 300;
+const FIRST_RING_SLOTS = 4;
+const MAX_OFFSET = 2 ** 31 - 1;
 
 /** Every employee's work-notification inbox, newest last, bounded per employee. */
 export class Inbox {
   #inboxes = new Map<string, UserInbox>();
+  /** The same inboxes by directory slot, so a send finds each recipient's with an array index. */
+  #bySlot = new Map<UserSlots, (UserInbox | undefined)[]>();
+  /** The last directory's entry in `#bySlot`: a send's recipients are all of one. */
+  #slotDirectory: UserSlots | undefined;
+  #slotInboxes: (UserInbox | undefined)[] = [];
+  #deliveries = new DeliveryTable();
   #sequence = 0;
   #messages = 0;
-  #deliveryBytes = 0;
-  #lastDelivery: InboxDelivery | undefined;
+  #ringSlots = 0;
+  /** The record the last copy went to (and its handle): the next copy of the same send shares it. */
+  #current = -1;
+  #currentRecord: DeliveryRecord | undefined;
 
+  /** One copy of `delivery` for `userid`; the newest `limitPerUser` are kept. */
   deliver(userid: string, delivery: InboxDelivery, limitPerUser: number): void {
-    if (delivery !== this.#lastDelivery) {
-      this.#lastDelivery = delivery;
-      // The text is shared by every copy; counted once per send (and never given back: an estimate that errs high).
-      this.#deliveryBytes += DELIVERY_BYTES + delivery.text.length;
+    this.#push(this.#inboxOf(userid), delivery, limitPerUser);
+  }
+
+  /** `deliver` for the employee at `slot` of `directory`: what a send calls for each recipient. */
+  deliverToSlot(directory: UserSlots, slot: number, delivery: InboxDelivery, limitPerUser: number): void {
+    if (directory !== this.#slotDirectory) {
+      let inboxes = this.#bySlot.get(directory);
+      if (!inboxes) this.#bySlot.set(directory, (inboxes = []));
+      this.#slotDirectory = directory;
+      this.#slotInboxes = inboxes;
     }
-    const id = ++this.#sequence;
-    let inbox = this.#inboxes.get(userid);
-    if (!inbox) {
-      inbox = { deliveries: [delivery], ids: [id], limit: limitPerUser };
-      this.#inboxes.set(userid, inbox);
-      this.#messages += 1;
-      return;
-    }
-    // Messages hidden under the old limit are gone for good, even if the limit grew.
-    if (inbox.limit !== limitPerUser) {
-      this.#keepNewest(inbox, inbox.limit);
-      inbox.limit = limitPerUser;
-    }
-    inbox.deliveries.push(delivery);
-    inbox.ids.push(id);
-    this.#messages += 1;
-    if (inbox.ids.length > limitPerUser + Math.ceil(limitPerUser / 4)) this.#keepNewest(inbox, limitPerUser);
+    const inbox = (this.#slotInboxes[slot] ??= this.#inboxOf(directory.useridAt(slot)));
+    this.#push(inbox, delivery, limitPerUser);
   }
 
   /** The newest messages, at most the limit, each as a small view: for counting and filtering. */
@@ -101,7 +102,7 @@ export class Inbox {
     const inbox = this.#inboxes.get(userid);
     if (!inbox) return [];
     const out: StoredMessage[] = [];
-    for (let i = firstVisible(inbox); i < inbox.ids.length; i++) out.push(storedAt(inbox, i));
+    for (let i = 0; i < inbox.count; i++) out.push(this.#storedAt(inbox, i));
     return out;
   }
 
@@ -114,10 +115,9 @@ export class Inbox {
   markRead(userid: string, messageId: string, nowMs: number): boolean {
     const inbox = this.#inboxes.get(userid);
     if (!inbox) return false;
-    for (let i = firstVisible(inbox); i < inbox.ids.length; i++) {
-      if (messageIdAt(inbox, i) !== messageId) continue;
-      const marks = marksOf(inbox, inbox.ids[i]!);
-      marks.readAtMs ??= nowMs;
+    for (let i = 0; i < inbox.count; i++) {
+      if (this.#messageIdAt(inbox, i) !== messageId) continue;
+      marksOf(inbox, this.#keyAt(inbox, i)).readAtMs ??= nowMs;
       return true;
     }
     return false;
@@ -126,8 +126,8 @@ export class Inbox {
   hasRead(userid: string, taskId: number): boolean {
     const inbox = this.#inboxes.get(userid);
     if (!inbox?.marks) return false;
-    for (let i = firstVisible(inbox); i < inbox.ids.length; i++) {
-      if (inbox.deliveries[i]!.taskId === taskId && inbox.marks.get(inbox.ids[i]!)?.readAtMs !== undefined) return true;
+    for (let i = 0; i < inbox.count; i++) {
+      if (this.#recordAt(inbox, i).delivery.taskId === taskId && inbox.marks.get(this.#keyAt(inbox, i))?.readAtMs !== undefined) return true;
     }
     return false;
   }
@@ -136,8 +136,8 @@ export class Inbox {
     for (const userid of userids) {
       const inbox = this.#inboxes.get(userid);
       if (!inbox) continue;
-      for (let i = firstVisible(inbox); i < inbox.ids.length; i++) {
-        if (inbox.deliveries[i]!.taskId === taskId) marksOf(inbox, inbox.ids[i]!).recalledAtMs ??= nowMs;
+      for (let i = 0; i < inbox.count; i++) {
+        if (this.#recordAt(inbox, i).delivery.taskId === taskId) marksOf(inbox, this.#keyAt(inbox, i)).recalledAtMs ??= nowMs;
       }
     }
   }
@@ -146,12 +146,12 @@ export class Inbox {
     return [...this.#inboxes.keys()];
   }
 
-  /** Accounted bytes: every kept copy, every employee's inbox, every send's shared delivery (see the constants). */
+  /** Accounted bytes: every ring position, every employee's inbox, every live shared delivery (see the constants). */
   get bytes(): number {
-    return this.#messages * INBOX_BYTES_PER_MESSAGE + this.#inboxes.size * INBOX_BYTES_PER_USER + this.#deliveryBytes;
+    return this.#ringSlots * INBOX_BYTES_PER_RING_SLOT + this.#inboxes.size * INBOX_BYTES_PER_USER + this.#deliveries.bytes;
   }
 
-  /** Copies kept, the hidden ones not yet cut off included. */
+  /** Copies kept (every one of them visible). */
   get size(): number {
     return this.#messages;
   }
@@ -161,70 +161,158 @@ export class Inbox {
   }
 
   restore(data: { sequence: number; messages: [string, InboxMessage[]][] }): void {
+    this.#inboxes = new Map();
+    this.#bySlot = new Map();
+    this.#slotDirectory = undefined;
+    this.#slotInboxes = [];
+    this.#deliveries = new DeliveryTable();
     this.#sequence = data.sequence;
     this.#messages = 0;
-    this.#deliveryBytes = 0;
-    this.#lastDelivery = undefined;
-    // The recipients of one send share its delivery again, as they did before the snapshot.
+    this.#ringSlots = 0;
+    this.#current = -1;
+    this.#currentRecord = undefined;
+    // The recipients of one send share its delivery (and, while their ids follow from it, its record) again, as before the snapshot.
     const deliveries = new Map<number, InboxDelivery>();
-    this.#inboxes = new Map();
+    const records = new Map<number, number>();
     for (const [userid, messages] of data.messages) {
       // A snapshot holds only visible messages: nothing to hide until the next delivery says the limit.
-      const inbox: UserInbox = { deliveries: [], ids: [], limit: Infinity };
+      const inbox = this.#inboxOf(userid);
       for (const message of messages) {
-        const { messageId, readAtMs, recalledAtMs, ...delivery } = message;
-        let shared = deliveries.get(delivery.taskId);
-        if (!shared) {
-          deliveries.set(delivery.taskId, (shared = delivery));
-          this.#deliveryBytes += DELIVERY_BYTES + delivery.text.length;
+        const { messageId, readAtMs, recalledAtMs, ...copy } = message;
+        let delivery = deliveries.get(copy.taskId);
+        if (!delivery) deliveries.set(copy.taskId, (delivery = copy));
+        const sequence = sequenceOf(messageId, delivery.taskId);
+        let handle: number;
+        let offset = 0;
+        if (Number.isNaN(sequence)) {
+          handle = this.#deliveries.add(delivery, Number.NaN, messageId);
+        } else {
+          handle = records.get(delivery.taskId) ?? -1;
+          offset = handle < 0 ? 0 : sequence - this.#deliveries.get(handle).firstSequence;
+          if (handle < 0 || Math.abs(offset) > MAX_OFFSET) {
+            handle = this.#deliveries.add(delivery, sequence);
+            records.set(delivery.taskId, handle);
+            offset = 0;
+          }
         }
-        const prefix = `${delivery.taskId}-`;
-        const sequence = messageId.startsWith(prefix) ? Number(messageId.slice(prefix.length)) : Number.NaN;
-        const id = Number.isSafeInteger(sequence) && `${prefix}${sequence}` === messageId ? sequence : messageId;
-        inbox.deliveries.push(shared);
-        inbox.ids.push(id);
-        if (readAtMs !== undefined) marksOf(inbox, id).readAtMs = readAtMs;
-        if (recalledAtMs !== undefined) marksOf(inbox, id).recalledAtMs = recalledAtMs;
+        this.#append(inbox, handle, offset, Infinity);
+        const key = this.#keyAt(inbox, inbox.count - 1);
+        if (readAtMs !== undefined) marksOf(inbox, key).readAtMs = readAtMs;
+        if (recalledAtMs !== undefined) marksOf(inbox, key).recalledAtMs = recalledAtMs;
       }
-      this.#messages += inbox.ids.length;
-      this.#inboxes.set(userid, inbox);
     }
   }
 
+  #inboxOf(userid: string): UserInbox {
+    let inbox = this.#inboxes.get(userid);
+    if (!inbox) {
+      inbox = { ring: new Int32Array(FIRST_RING_SLOTS * 2), head: 0, count: 0, limit: Infinity };
+      this.#inboxes.set(userid, inbox);
+      this.#ringSlots += FIRST_RING_SLOTS;
+    }
+    return inbox;
+  }
+
+  #push(inbox: UserInbox, delivery: InboxDelivery, limit: number): void {
+    const sequence = ++this.#sequence;
+    let record = this.#currentRecord;
+    // The handle may have been freed and reused since: the record it names must still be ours.
+    if (!record || this.#deliveries.get(this.#current) !== record || record.delivery !== delivery || sequence - record.firstSequence > MAX_OFFSET) {
+      this.#current = this.#deliveries.add(delivery, sequence);
+      record = this.#currentRecord = this.#deliveries.get(this.#current);
+    }
+    this.#append(inbox, this.#current, sequence - record.firstSequence, limit);
+  }
+
+  /** Adds a copy as the newest; past `limit` the oldest goes (and every copy hidden under an older, smaller limit stays gone). */
+  #append(inbox: UserInbox, handle: number, offset: number, limit: number): void {
+    if (limit !== inbox.limit) {
+      this.#keepNewest(inbox, Math.min(inbox.limit, limit));
+      inbox.limit = limit;
+      // A ring far above a lowered limit gives its room back.
+      if (inbox.ring.length / 2 > limit * 2) this.#resize(inbox, Math.max(limit, FIRST_RING_SLOTS));
+    }
+    this.#deliveries.hold(handle);
+    if (inbox.count === limit) this.#dropOldest(inbox);
+    else if (inbox.count * 2 === inbox.ring.length) this.#resize(inbox, Math.min(limit, inbox.count * 2));
+    let at = inbox.head + inbox.count;
+    if (at * 2 >= inbox.ring.length) at -= inbox.ring.length / 2;
+    inbox.ring[at * 2] = handle;
+    inbox.ring[at * 2 + 1] = offset;
+    inbox.count += 1;
+    this.#messages += 1;
+  }
+
   #keepNewest(inbox: UserInbox, limit: number): void {
-    const excess = inbox.ids.length - limit;
-    if (excess <= 0) return;
-    if (inbox.marks) for (let i = 0; i < excess; i++) inbox.marks.delete(inbox.ids[i]!);
-    inbox.deliveries.splice(0, excess);
-    inbox.ids.splice(0, excess);
-    this.#messages -= excess;
+    while (inbox.count > limit) this.#dropOldest(inbox);
+  }
+
+  /** Lets go of the oldest copy's record and marks. */
+  #dropOldest(inbox: UserInbox): void {
+    if (inbox.marks) inbox.marks.delete(this.#keyAt(inbox, 0));
+    this.#deliveries.release(inbox.ring[inbox.head * 2]!);
+    inbox.head = (inbox.head + 1) * 2 === inbox.ring.length ? 0 : inbox.head + 1;
+    inbox.count -= 1;
+    this.#messages -= 1;
+  }
+
+  /** Copies the ring, oldest first, into one of `slots` positions. */
+  #resize(inbox: UserInbox, slots: number): void {
+    const ring = new Int32Array(slots * 2);
+    for (let i = 0; i < inbox.count; i++) {
+      const from = this.#ringIndex(inbox, i);
+      ring[i * 2] = inbox.ring[from]!;
+      ring[i * 2 + 1] = inbox.ring[from + 1]!;
+    }
+    this.#ringSlots += slots - inbox.ring.length / 2;
+    inbox.ring = ring;
+    inbox.head = 0;
+  }
+
+  /** Array index of the `i`-th copy (0 = oldest) in the ring. */
+  #ringIndex(inbox: UserInbox, i: number): number {
+    return ((inbox.head + i) % (inbox.ring.length / 2)) * 2;
+  }
+
+  #recordAt(inbox: UserInbox, i: number): DeliveryRecord {
+    return this.#deliveries.get(inbox.ring[this.#ringIndex(inbox, i)]!);
+  }
+
+  /** What marks are keyed by: the sequence number, or the odd message id. */
+  #keyAt(inbox: UserInbox, i: number): number | string {
+    const at = this.#ringIndex(inbox, i);
+    const record = this.#deliveries.get(inbox.ring[at]!);
+    return record.messageId ?? record.firstSequence + inbox.ring[at + 1]!;
+  }
+
+  #messageIdAt(inbox: UserInbox, i: number): string {
+    const key = this.#keyAt(inbox, i);
+    return typeof key === "string" ? key : `${this.#recordAt(inbox, i).delivery.taskId}-${key}`;
+  }
+
+  #storedAt(inbox: UserInbox, i: number): StoredMessage {
+    const marks = inbox.marks?.get(this.#keyAt(inbox, i));
+    return {
+      delivery: this.#recordAt(inbox, i).delivery,
+      messageId: this.#messageIdAt(inbox, i),
+      ...(marks?.readAtMs === undefined ? {} : { readAtMs: marks.readAtMs }),
+      ...(marks?.recalledAtMs === undefined ? {} : { recalledAtMs: marks.recalledAtMs }),
+    };
   }
 }
 
-function firstVisible(inbox: UserInbox): number {
-  return Math.max(0, inbox.ids.length - inbox.limit);
+/** The sequence number in "<taskId>-<sequence>", or NaN for an id of another form. */
+function sequenceOf(messageId: string, taskId: number): number {
+  const prefix = `${taskId}-`;
+  const sequence = messageId.startsWith(prefix) ? Number(messageId.slice(prefix.length)) : Number.NaN;
+  return Number.isSafeInteger(sequence) && `${prefix}${sequence}` === messageId ? sequence : Number.NaN;
 }
 
-function messageIdAt(inbox: UserInbox, i: number): string {
-  const id = inbox.ids[i]!;
-  return typeof id === "string" ? id : `${inbox.deliveries[i]!.taskId}-${id}`;
-}
-
-function marksOf(inbox: UserInbox, id: number | string): MessageMarks {
+function marksOf(inbox: UserInbox, key: number | string): MessageMarks {
   inbox.marks ??= new Map();
-  let marks = inbox.marks.get(id);
-  if (!marks) inbox.marks.set(id, (marks = {}));
+  let marks = inbox.marks.get(key);
+  if (!marks) inbox.marks.set(key, (marks = {}));
   return marks;
-}
-
-function storedAt(inbox: UserInbox, i: number): StoredMessage {
-  const marks = inbox.marks?.get(inbox.ids[i]!);
-  return {
-    delivery: inbox.deliveries[i]!,
-    messageId: messageIdAt(inbox, i),
-    ...(marks?.readAtMs === undefined ? {} : { readAtMs: marks.readAtMs }),
-    ...(marks?.recalledAtMs === undefined ? {} : { recalledAtMs: marks.recalledAtMs }),
-  };
 }
 
 /** A stored message as the admin API and snapshots show it, in the field order it always had. */

@@ -109,7 +109,10 @@ function applySilentLimits(
   const fingerprint = contentFingerprint(template.templateId, task.data);
   const windowKey = agentKey(app.corpId, app.agentId);
   const window = state.minuteWindow.use(windowKey, nowMs, settings.minuteWindow, settings.minuteWindowMs);
-  const ledger = state.ledger.of(windowKey);
+  // Without a corp nobody resolved, and the loop below never runs.
+  const directory = corp?.slots;
+  const ledger = state.ledger.of(windowKey, directory);
+  const dayNumber = ledger.dayNumber(day);
   const rules = { dailyCap: settings.dailyMessagesPerEmployee, dedupe: settings.duplicateContentOncePerDay };
   // What every recipient's inbox copy shares, built once per send.
   const delivery: InboxDelivery = {
@@ -124,18 +127,16 @@ function applySilentLimits(
     receivedAtMs: nowMs,
   };
   let used = window.used;
-  // Without a corp nobody resolved, and the loop below never runs.
-  const directory = corp?.slots;
   const { inboxLimitPerUser } = settings;
   // Made for the first drop only: a send that delivers to everyone needs none.
   let context: DropContext | undefined;
 
   for (let i = 0; i < recipients.length; i++) {
-    const userid = directory!.useridAt(recipients[i]!);
-    const verdict = ledger.admit(userid, day, fingerprint, rules, used >= settings.recipientsPerMinute);
+    const slot = recipients[i]!;
+    const verdict = ledger.admitAt(slot, dayNumber, fingerprint, rules, used >= settings.recipientsPerMinute);
     if (verdict.kind === "ok") {
       used += 1;
-      state.inbox.deliver(userid, delivery, inboxLimitPerUser);
+      state.inbox.deliverToSlot(directory!, slot, delivery, inboxLimitPerUser);
       continue;
     }
     context ??= {
