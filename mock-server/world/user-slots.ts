@@ -9,7 +9,15 @@
 export class UserSlots {
   /** userid of each slot; the directory's own strings. */
   readonly #userids: readonly string[];
-  /** Open addressing, linear probing: slot + 1 at each hash position, 0 for empty. */
+  /**
+   * Every userid once more, end to end in one flat string, slot `s` at
+   * `[#starts[s], #starts[s + 1])`: a lookup compares characters of two
+   * known flat strings, where comparing with each userid's own string (of
+   * whatever shape the seed gave it) cost several times as much.
+   */
+  readonly #all: string;
+  readonly #starts: Int32Array;
+  /** Open addressing, linear probing: pairs of (hash, slot + 1), slot + 1 = 0 for empty. */
   readonly #table: Int32Array;
   readonly #mask: number;
   /** Per-slot marks for `mark` (one send's de-duplication); a new epoch clears them all at once. */
@@ -18,20 +26,23 @@ export class UserSlots {
 
   constructor(userids: readonly string[]) {
     this.#userids = userids;
+    this.#all = userids.join("");
+    this.#starts = new Int32Array(userids.length + 1);
+    for (let slot = 0; slot < userids.length; slot++) this.#starts[slot + 1] = this.#starts[slot]! + userids[slot]!.length;
     // At most half full, so a miss ends after a probe or two.
     let size = 16;
     while (size < userids.length * 2) size *= 2;
-    this.#table = new Int32Array(size);
+    this.#table = new Int32Array(size * 2);
     this.#mask = size - 1;
     this.#marks = new Uint32Array(userids.length);
     for (let slot = 0; slot < userids.length; slot++) {
       const userid = userids[slot]!;
-      let at = hashRange(userid, 0, userid.length) & this.#mask;
-      while (this.#table[at] !== 0) {
-        if (this.#userids[this.#table[at]! - 1] === userid) throw new Error(`userid "${userid}" appears twice`);
-        at = (at + 1) & this.#mask;
-      }
-      this.#table[at] = slot + 1;
+      if (this.slotOf(userid) >= 0) throw new Error(`userid "${userid}" appears twice`);
+      const hash = hashRange(userid, 0, userid.length);
+      let at = hash & this.#mask;
+      while (this.#table[at * 2 + 1] !== 0) at = (at + 1) & this.#mask;
+      this.#table[at * 2] = hash;
+      this.#table[at * 2 + 1] = slot + 1;
     }
   }
 
@@ -51,14 +62,24 @@ export class UserSlots {
   /** The slot of the userid written at `text[start, end)`, or -1; reads the characters in place. */
   slotOfRange(text: string, start: number, end: number): number {
     const length = end - start;
-    let at = hashRange(text, start, end) & this.#mask;
+    const hash = hashRange(text, start, end);
+    const table = this.#table;
+    let at = hash & this.#mask;
     for (;;) {
-      const entry = this.#table[at]!;
+      const entry = table[at * 2 + 1]!;
       if (entry === 0) return -1;
-      const userid = this.#userids[entry - 1]!;
-      if (userid.length === length && text.startsWith(userid, start)) return entry - 1;
+      if (table[at * 2] === hash) {
+        const from = this.#starts[entry - 1]!;
+        if (this.#starts[entry]! - from === length && this.#sameCharacters(text, start, from, length)) return entry - 1;
+      }
       at = (at + 1) & this.#mask;
     }
+  }
+
+  #sameCharacters(text: string, start: number, from: number, length: number): boolean {
+    const all = this.#all;
+    for (let i = 0; i < length; i++) if (all.charCodeAt(from + i) !== text.charCodeAt(start + i)) return false;
+    return true;
   }
 
   /** Starts a new round of `mark`: no slot is marked any more. */
@@ -83,10 +104,10 @@ export class UserSlots {
   }
 }
 
-/** FNV-1a over UTF-16 code units; only the low bits pick a table position. */
+/** FNV-1a over UTF-16 code units, as a signed 32-bit integer (what the table stores); the low bits pick a position. */
 function hashRange(text: string, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   // Mix the high bits down: userids often differ only in their last characters.
-  return (hash ^ (hash >>> 15)) >>> 0;
+  return hash ^ (hash >>> 15);
 }
