@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Inbox, type InboxDelivery, type InboxMessage } from "./inbox.ts";
+import { UserSlots } from "../world/user-slots.ts";
+import { DELIVERY_BYTES } from "./delivery-table.ts";
+import { Inbox, INBOX_BYTES_PER_RING_SLOT, INBOX_BYTES_PER_USER, type InboxDelivery, type InboxMessage } from "./inbox.ts";
 import { seededRandom } from "./seeded-random.ts";
 
 function delivery(taskId: number): InboxDelivery {
@@ -98,5 +100,42 @@ describe("Inbox", () => {
     expect(restored.stored("a")[0]!.delivery).toBe(restored.stored("c")[0]!.delivery);
     expect(restored.stored("a")[1]!.delivery).not.toBe(restored.stored("a")[0]!.delivery);
     expect(restored.snapshot()).toEqual(inbox.snapshot());
+  });
+});
+
+describe("Inbox by directory slot", () => {
+  it("delivers to a slot exactly as to its userid, and counts a send's bytes only while a copy shows it", () => {
+    const directory = new UserSlots(["a", "b", "c"]);
+    const bySlot = new Inbox();
+    const byUserid = new Inbox();
+    for (let taskId = 1; taskId <= 50; taskId++) {
+      const shared = delivery(taskId);
+      for (let slot = 0; slot < 3; slot++) {
+        if ((taskId + slot) % 4 === 0) continue;
+        bySlot.deliverToSlot(directory, slot, shared, 5);
+        byUserid.deliver(directory.useridAt(slot), shared, 5);
+      }
+    }
+    expect(bySlot.snapshot()).toEqual(byUserid.snapshot());
+    expect(bySlot.size).toBe(15);
+    expect(bySlot.bytes).toBe(byUserid.bytes);
+    // Rings of 5 places (grown from 4), the three inboxes, and only the sends someone still shows.
+    const shown = new Set(["a", "b", "c"].flatMap((userid) => bySlot.of(userid).map((m) => m.taskId)));
+    const sendBytes = [...shown].reduce((sum, taskId) => sum + DELIVERY_BYTES + `message ${taskId}`.length, 0);
+    expect(bySlot.bytes).toBe(3 * 5 * INBOX_BYTES_PER_RING_SLOT + 3 * INBOX_BYTES_PER_USER + sendBytes);
+    const restored = new Inbox();
+    restored.restore(JSON.parse(JSON.stringify(bySlot.snapshot())));
+    expect(restored.snapshot()).toEqual(bySlot.snapshot());
+  });
+
+  it("keeps read marks with their copy and drops them when the copy goes", () => {
+    const inbox = new Inbox();
+    for (let taskId = 1; taskId <= 3; taskId++) inbox.deliver("u", delivery(taskId), 2);
+    const [older, newer] = inbox.of("u");
+    expect(inbox.markRead("u", newer!.messageId, 7)).toBe(true);
+    inbox.deliver("u", delivery(4), 2);
+    expect(inbox.of("u").map((m) => [m.taskId, m.readAtMs])).toEqual([[3, 7], [4, undefined]]);
+    expect(inbox.markRead("u", older!.messageId, 8)).toBe(false);
+    expect(inbox.hasRead("u", 3)).toBe(true);
   });
 });
