@@ -10,7 +10,7 @@ export interface DeliveryRecord {
   readonly delivery: InboxDelivery;
   readonly firstSequence: number;
   readonly messageId: string | undefined;
-  /** Accounted bytes, given back when the last copy goes. */
+  /** Accounted bytes, given back when the record is dropped. */
   readonly bytes: number;
 }
 
@@ -20,30 +20,24 @@ export const DELIVERY_BYTES = 200;
 const ODD_ID_RECORD_BYTES = 120;
 
 /**
- * The records every inbox copy points at by a small integer handle, each
- * counted by the copies that hold it and freed with the last one: inboxes
+ * The records every inbox copy points at by a small integer handle: inboxes
  * keep two integers a copy in typed arrays (nothing for the garbage
- * collector to trace), and a send's delivery is dropped as soon as no inbox
- * shows it any more. Handles are reused, so there are never more than the
- * records alive.
+ * collector to trace). Records nobody points at any more are found by
+ * `keepOnly`, which the inbox calls with the handles its copies still hold
+ * once the table has doubled since the last time; counting copies instead
+ * meant reading the oldest copy of a full inbox on every delivery, a cache
+ * miss per recipient. Handles are reused, so the table holds at most about
+ * twice the records alive.
  */
 export class DeliveryTable {
   #records: (DeliveryRecord | undefined)[] = [];
-  #copies = new Uint32Array(64);
   #free: number[] = [];
   #bytes = 0;
 
-  /** A new record with no copies yet; hold it (`hold`) for each copy made. */
   add(delivery: InboxDelivery, firstSequence: number, messageId?: string): number {
     const bytes = messageId === undefined ? DELIVERY_BYTES + delivery.text.length : ODD_ID_RECORD_BYTES + messageId.length;
     const handle = this.#free.pop() ?? this.#records.length;
     this.#records[handle] = { delivery, firstSequence, messageId, bytes };
-    if (handle >= this.#copies.length) {
-      const grown = new Uint32Array(this.#copies.length * 2);
-      grown.set(this.#copies);
-      this.#copies = grown;
-    }
-    this.#copies[handle] = 0;
     this.#bytes += bytes;
     return handle;
   }
@@ -53,30 +47,33 @@ export class DeliveryTable {
     return this.#records[handle]!;
   }
 
-  /** True while some copy holds the handle (or it was just added). */
+  /** False once the record was dropped (its handle may since name another). */
   isLive(handle: number): boolean {
     return this.#records[handle] !== undefined;
   }
 
-  hold(handle: number): void {
-    this.#copies[handle]! += 1;
+  /** One past the highest handle given out: the length a `keepOnly` list needs. */
+  get handles(): number {
+    return this.#records.length;
   }
 
-  /** One copy let go; the record goes with the last. */
-  release(handle: number): void {
-    const left = (this.#copies[handle] = this.#copies[handle]! - 1);
-    if (left > 0) return;
-    this.#bytes -= this.#records[handle]!.bytes;
-    this.#records[handle] = undefined;
-    this.#free.push(handle);
+  /** Drops every record whose handle is not marked (non-zero) in `held`. */
+  keepOnly(held: Uint8Array): void {
+    for (let handle = 0; handle < this.#records.length; handle++) {
+      const record = this.#records[handle];
+      if (record === undefined || held[handle] !== 0) continue;
+      this.#bytes -= record.bytes;
+      this.#records[handle] = undefined;
+      this.#free.push(handle);
+    }
   }
 
-  /** Records alive. */
+  /** Records kept, the ones no copy holds any more but not yet dropped included. */
   get size(): number {
     return this.#records.length - this.#free.length;
   }
 
-  /** Accounted bytes of the live records. */
+  /** Accounted bytes of the records kept. */
   get bytes(): number {
     return this.#bytes;
   }

@@ -62,6 +62,8 @@ export const INBOX_BYTES_PER_RING_SLOT = 8;
 /** An employee's inbox itself: the record, its typed array and the Map and slot entries that find it. */
 export const INBOX_BYTES_PER_USER = 300;
 const FIRST_RING_SLOTS = 4;
+/** Below this many records the table is never checked for unheld ones. */
+const MIN_DELIVERIES_CHECKED = 1024;
 const MAX_OFFSET = 2 ** 31 - 1;
 
 /** Every employee's work-notification inbox, newest last, bounded per employee. */
@@ -76,6 +78,8 @@ export class Inbox {
   #sequence = 0;
   #messages = 0;
   #ringSlots = 0;
+  /** Records kept when the table is next checked for ones no copy holds (DeliveryTable.keepOnly). */
+  #checkDeliveriesAt = MIN_DELIVERIES_CHECKED;
   /** The record the last copy went to (and its handle): the next copy of the same send shares it. */
   #current = -1;
   #currentRecord: DeliveryRecord | undefined;
@@ -171,6 +175,7 @@ export class Inbox {
     this.#ringSlots = 0;
     this.#current = -1;
     this.#currentRecord = undefined;
+    this.#checkDeliveriesAt = MIN_DELIVERIES_CHECKED;
     // The recipients of one send share its delivery (and, while their ids follow from it, its record) again, as before the snapshot.
     const deliveries = new Map<number, InboxDelivery>();
     const records = new Map<number, number>();
@@ -218,6 +223,7 @@ export class Inbox {
     let record = this.#currentRecord;
     // The handle may have been freed and reused since: the record it names must still be ours.
     if (!record || this.#deliveries.get(this.#current) !== record || record.delivery !== delivery || sequence - record.firstSequence > MAX_OFFSET) {
+      if (this.#deliveries.size >= this.#checkDeliveriesAt) this.#dropUnheldDeliveries();
       this.#current = this.#deliveries.add(delivery, sequence);
       record = this.#currentRecord = this.#deliveries.get(this.#current);
     }
@@ -232,7 +238,6 @@ export class Inbox {
       // A ring far above a lowered limit gives its room back.
       if (inbox.ring.length / 2 > limit * 2) this.#resize(inbox, Math.max(limit, FIRST_RING_SLOTS));
     }
-    this.#deliveries.hold(handle);
     if (inbox.count === limit) this.#dropOldest(inbox);
     else if (inbox.count * 2 === inbox.ring.length) this.#resize(inbox, Math.min(limit, inbox.count * 2));
     let at = inbox.head + inbox.count;
@@ -247,13 +252,27 @@ export class Inbox {
     while (inbox.count > limit) this.#dropOldest(inbox);
   }
 
-  /** Lets go of the oldest copy's record and marks. */
+  /** Forgets the oldest copy and its marks; its record goes at the next check if no other copy holds it. */
   #dropOldest(inbox: UserInbox): void {
     if (inbox.marks) inbox.marks.delete(this.#keyAt(inbox, 0));
-    this.#deliveries.release(inbox.ring[inbox.head * 2]!);
     inbox.head = (inbox.head + 1) * 2 === inbox.ring.length ? 0 : inbox.head + 1;
     inbox.count -= 1;
     this.#messages -= 1;
+  }
+
+  /**
+   * Drops the records no copy holds: one pass over every copy, run when the
+   * table has doubled since the last, so it costs each delivery a few
+   * sequential reads and keeps the table under about twice what is held.
+   */
+  #dropUnheldDeliveries(): void {
+    const held = new Uint8Array(this.#deliveries.handles);
+    for (const inbox of this.#inboxes.values()) {
+      const slots = inbox.ring.length / 2;
+      for (let i = 0, at = inbox.head; i < inbox.count; i++, at = at + 1 === slots ? 0 : at + 1) held[inbox.ring[at * 2]!] = 1;
+    }
+    this.#deliveries.keepOnly(held);
+    this.#checkDeliveriesAt = Math.max(MIN_DELIVERIES_CHECKED, this.#deliveries.size * 2);
   }
 
   /** Copies the ring, oldest first, into one of `slots` positions. */

@@ -17,9 +17,18 @@ export class UserSlots {
    */
   readonly #all: string;
   readonly #starts: Int32Array;
-  /** Open addressing, linear probing: pairs of (hash, slot + 1), slot + 1 = 0 for empty. */
+  /**
+   * Open addressing, linear probing, one 4-byte entry per position: slot + 1
+   * in the low `#slotBits` bits (0 for empty) and the hash's top bits above
+   * them, so most wrong candidates are turned away without reading their
+   * characters. Kept at most 70 % full and small (64 KB for 10,000
+   * employees): a lookup's one random read then mostly hits the CPU cache,
+   * where a table twice the size missed it on most recipients.
+   */
   readonly #table: Int32Array;
   readonly #mask: number;
+  readonly #slotBits: number;
+  readonly #slotMask: number;
   /** Per-slot marks for `mark` (one send's de-duplication); a new epoch clears them all at once. */
   readonly #marks: Uint32Array;
   #epoch = 0;
@@ -29,20 +38,20 @@ export class UserSlots {
     this.#all = userids.join("");
     this.#starts = new Int32Array(userids.length + 1);
     for (let slot = 0; slot < userids.length; slot++) this.#starts[slot + 1] = this.#starts[slot]! + userids[slot]!.length;
-    // At most half full, so a miss ends after a probe or two.
     let size = 16;
-    while (size < userids.length * 2) size *= 2;
-    this.#table = new Int32Array(size * 2);
+    while (size * 0.7 < userids.length) size *= 2;
+    this.#table = new Int32Array(size);
     this.#mask = size - 1;
+    this.#slotBits = 32 - Math.clz32(userids.length);
+    this.#slotMask = 2 ** this.#slotBits - 1;
     this.#marks = new Uint32Array(userids.length);
     for (let slot = 0; slot < userids.length; slot++) {
       const userid = userids[slot]!;
       if (this.slotOf(userid) >= 0) throw new Error(`userid "${userid}" appears twice`);
       const hash = hashRange(userid, 0, userid.length);
       let at = hash & this.#mask;
-      while (this.#table[at * 2 + 1] !== 0) at = (at + 1) & this.#mask;
-      this.#table[at * 2] = hash;
-      this.#table[at * 2 + 1] = slot + 1;
+      while (this.#table[at] !== 0) at = (at + 1) & this.#mask;
+      this.#table[at] = ((hash >>> this.#slotBits) << this.#slotBits) | (slot + 1);
     }
   }
 
@@ -64,13 +73,16 @@ export class UserSlots {
     const length = end - start;
     const hash = hashRange(text, start, end);
     const table = this.#table;
+    const slotBits = this.#slotBits;
+    const tag = hash >>> slotBits;
     let at = hash & this.#mask;
     for (;;) {
-      const entry = table[at * 2 + 1]!;
+      const entry = table[at]!;
       if (entry === 0) return -1;
-      if (table[at * 2] === hash) {
-        const from = this.#starts[entry - 1]!;
-        if (this.#starts[entry]! - from === length && this.#sameCharacters(text, start, from, length)) return entry - 1;
+      if (entry >>> slotBits === tag) {
+        const slot = (entry & this.#slotMask) - 1;
+        const from = this.#starts[slot]!;
+        if (this.#starts[slot + 1]! - from === length && this.#sameCharacters(text, start, from, length)) return slot;
       }
       at = (at + 1) & this.#mask;
     }
@@ -104,7 +116,7 @@ export class UserSlots {
   }
 }
 
-/** FNV-1a over UTF-16 code units, as a signed 32-bit integer (what the table stores); the low bits pick a position. */
+/** FNV-1a over UTF-16 code units: the low bits pick a table position, the top bits are the entry's tag. */
 function hashRange(text: string, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
