@@ -1,6 +1,7 @@
 import type { TemplateData } from "../../protocol/index.ts";
 import type { UserSlots } from "../world/user-slots.ts";
 import { DeliveryTable, type DeliveryRecord } from "./delivery-table.ts";
+import { InboxRings, powerOfTwoAtLeast } from "./inbox-rings.ts";
 
 /** What one employee actually received: the template rendered with the task's data. */
 export interface InboxMessage {
@@ -39,45 +40,38 @@ interface MessageMarks {
   recalledAtMs?: number;
 }
 
-/**
- * One employee's newest messages, oldest first, in a ring of (handle,
- * offset) pairs (DeliveryTable): 8 bytes a copy in a typed array, where an
- * object with its own id string cost about 90 bytes and a list of pointers
- * gave the garbage collector millions of slots to trace. The ring holds at
- * most `limit` copies and grows by doubling up to it; a delivery into a full
- * ring overwrites the oldest copy.
- */
-interface UserInbox {
-  ring: Int32Array;
-  /** Position of the oldest copy in the ring (in copies, not array entries). */
-  head: number;
-  count: number;
-  limit: number;
-  /** Keyed by the copy's sequence number (or its odd message id); absent until a copy is read or recalled. */
-  marks?: Map<number | string, MessageMarks>;
-}
-
-/** Bytes one ring position costs: two 4-byte integers. Positions, not copies, are counted: a ring grows by doubling. */
+/** Bytes one ring position costs: two 4-byte integers in the slab. Positions, not copies, are counted: a ring grows by doubling. */
 export const INBOX_BYTES_PER_RING_SLOT = 8;
-/** An employee's inbox itself: the record, its typed array and the Map and slot entries that find it. */
-export const INBOX_BYTES_PER_USER = 300;
+/** An employee's inbox itself: its Map entry, its ring's numbers (InboxRings), its limit and its directory-slot entry. */
+export const INBOX_BYTES_PER_USER = 100;
 const FIRST_RING_SLOTS = 4;
 /** Below this many records the table is never checked for unheld ones. */
 const MIN_DELIVERIES_CHECKED = 1024;
 const MAX_OFFSET = 2 ** 31 - 1;
 
-/** Every employee's work-notification inbox, newest last, bounded per employee. */
+/**
+ * Every employee's work-notification inbox, newest last, bounded per
+ * employee. Each employee's newest copies are a ring of (handle, offset)
+ * pairs (InboxRings over DeliveryTable): 8 bytes a copy, where an object
+ * with its own id string cost about 90 bytes. A ring holds at most the
+ * employee's limit; a delivery into a full one overwrites the oldest copy.
+ */
 export class Inbox {
-  #inboxes = new Map<string, UserInbox>();
-  /** The same inboxes by directory slot, so a send finds each recipient's with an array index. */
-  #bySlot = new Map<UserSlots, (UserInbox | undefined)[]>();
+  /** Each employee's ring number, in the order they first got a message. */
+  #ringOf = new Map<string, number>();
+  #rings = new InboxRings();
+  /** Per ring: the limit of the last delivery (Infinity after a restore, until one says it). */
+  #limit: number[] = [];
+  /** Per ring, read and recall times keyed by the copy's sequence number (or odd message id); absent until one is marked. */
+  #marks = new Map<number, Map<number | string, MessageMarks>>();
+  /** The rings by directory slot (ring + 1, 0 for none yet), so a send finds each recipient's with an array index. */
+  #bySlot = new Map<UserSlots, Int32Array>();
   /** The last directory's entry in `#bySlot`: a send's recipients are all of one. */
   #slotDirectory: UserSlots | undefined;
-  #slotInboxes: (UserInbox | undefined)[] = [];
+  #slotRings: Int32Array = new Int32Array(0);
   #deliveries = new DeliveryTable();
   #sequence = 0;
   #messages = 0;
-  #ringSlots = 0;
   /** Records kept when the table is next checked for ones no copy holds (DeliveryTable.keepOnly). */
   #checkDeliveriesAt = MIN_DELIVERIES_CHECKED;
   /** The record the last copy went to (and its handle): the next copy of the same send shares it. */
@@ -86,27 +80,31 @@ export class Inbox {
 
   /** One copy of `delivery` for `userid`; the newest `limitPerUser` are kept. */
   deliver(userid: string, delivery: InboxDelivery, limitPerUser: number): void {
-    this.#push(this.#inboxOf(userid), delivery, limitPerUser);
+    this.#push(this.#ringFor(userid), delivery, limitPerUser);
   }
 
   /** `deliver` for the employee at `slot` of `directory`: what a send calls for each recipient. */
   deliverToSlot(directory: UserSlots, slot: number, delivery: InboxDelivery, limitPerUser: number): void {
     if (directory !== this.#slotDirectory) {
-      let inboxes = this.#bySlot.get(directory);
-      if (!inboxes) this.#bySlot.set(directory, (inboxes = []));
+      let rings = this.#bySlot.get(directory);
+      if (!rings) this.#bySlot.set(directory, (rings = new Int32Array(directory.size)));
       this.#slotDirectory = directory;
-      this.#slotInboxes = inboxes;
+      this.#slotRings = rings;
     }
-    const inbox = (this.#slotInboxes[slot] ??= this.#inboxOf(directory.useridAt(slot)));
-    this.#push(inbox, delivery, limitPerUser);
+    let ring = this.#slotRings[slot]! - 1;
+    if (ring < 0) {
+      ring = this.#ringFor(directory.useridAt(slot));
+      this.#slotRings[slot] = ring + 1;
+    }
+    this.#push(ring, delivery, limitPerUser);
   }
 
   /** The newest messages, at most the limit, each as a small view: for counting and filtering. */
   stored(userid: string): readonly StoredMessage[] {
-    const inbox = this.#inboxes.get(userid);
-    if (!inbox) return [];
+    const ring = this.#ringOf.get(userid);
+    if (ring === undefined) return [];
     const out: StoredMessage[] = [];
-    for (let i = 0; i < inbox.count; i++) out.push(this.#storedAt(inbox, i));
+    for (let i = 0; i < this.#rings.count(ring); i++) out.push(this.#storedAt(ring, i));
     return out;
   }
 
@@ -117,42 +115,43 @@ export class Inbox {
 
   /** Marks a message read (as the employee opening it would); false if there is none. */
   markRead(userid: string, messageId: string, nowMs: number): boolean {
-    const inbox = this.#inboxes.get(userid);
-    if (!inbox) return false;
-    for (let i = 0; i < inbox.count; i++) {
-      if (this.#messageIdAt(inbox, i) !== messageId) continue;
-      marksOf(inbox, this.#keyAt(inbox, i)).readAtMs ??= nowMs;
+    const ring = this.#ringOf.get(userid);
+    if (ring === undefined) return false;
+    for (let i = 0; i < this.#rings.count(ring); i++) {
+      if (this.#messageIdAt(ring, i) !== messageId) continue;
+      this.#marksAt(ring, i).readAtMs ??= nowMs;
       return true;
     }
     return false;
   }
 
   hasRead(userid: string, taskId: number): boolean {
-    const inbox = this.#inboxes.get(userid);
-    if (!inbox?.marks) return false;
-    for (let i = 0; i < inbox.count; i++) {
-      if (this.#recordAt(inbox, i).delivery.taskId === taskId && inbox.marks.get(this.#keyAt(inbox, i))?.readAtMs !== undefined) return true;
+    const ring = this.#ringOf.get(userid);
+    const marks = ring === undefined ? undefined : this.#marks.get(ring);
+    if (ring === undefined || !marks) return false;
+    for (let i = 0; i < this.#rings.count(ring); i++) {
+      if (this.#recordAt(ring, i).delivery.taskId === taskId && marks.get(this.#keyAt(ring, i))?.readAtMs !== undefined) return true;
     }
     return false;
   }
 
   recallTask(userids: readonly string[], taskId: number, nowMs: number): void {
     for (const userid of userids) {
-      const inbox = this.#inboxes.get(userid);
-      if (!inbox) continue;
-      for (let i = 0; i < inbox.count; i++) {
-        if (this.#recordAt(inbox, i).delivery.taskId === taskId) marksOf(inbox, this.#keyAt(inbox, i)).recalledAtMs ??= nowMs;
+      const ring = this.#ringOf.get(userid);
+      if (ring === undefined) continue;
+      for (let i = 0; i < this.#rings.count(ring); i++) {
+        if (this.#recordAt(ring, i).delivery.taskId === taskId) this.#marksAt(ring, i).recalledAtMs ??= nowMs;
       }
     }
   }
 
   recipients(): string[] {
-    return [...this.#inboxes.keys()];
+    return [...this.#ringOf.keys()];
   }
 
-  /** Accounted bytes: every ring position, every employee's inbox, every live shared delivery (see the constants). */
+  /** Accounted bytes: every ring position, every employee's inbox, every shared delivery kept (see the constants). */
   get bytes(): number {
-    return this.#ringSlots * INBOX_BYTES_PER_RING_SLOT + this.#inboxes.size * INBOX_BYTES_PER_USER + this.#deliveries.bytes;
+    return this.#rings.pairs * INBOX_BYTES_PER_RING_SLOT + this.#ringOf.size * INBOX_BYTES_PER_USER + this.#deliveries.bytes;
   }
 
   /** Copies kept (every one of them visible). */
@@ -161,18 +160,20 @@ export class Inbox {
   }
 
   snapshot(): { sequence: number; messages: [string, InboxMessage[]][] } {
-    return { sequence: this.#sequence, messages: [...this.#inboxes.keys()].map((userid) => [userid, this.of(userid)]) };
+    return { sequence: this.#sequence, messages: [...this.#ringOf.keys()].map((userid) => [userid, this.of(userid)]) };
   }
 
   restore(data: { sequence: number; messages: [string, InboxMessage[]][] }): void {
-    this.#inboxes = new Map();
+    this.#ringOf = new Map();
+    this.#rings = new InboxRings();
+    this.#limit = [];
+    this.#marks = new Map();
     this.#bySlot = new Map();
     this.#slotDirectory = undefined;
-    this.#slotInboxes = [];
+    this.#slotRings = new Int32Array(0);
     this.#deliveries = new DeliveryTable();
     this.#sequence = data.sequence;
     this.#messages = 0;
-    this.#ringSlots = 0;
     this.#current = -1;
     this.#currentRecord = undefined;
     this.#checkDeliveriesAt = MIN_DELIVERIES_CHECKED;
@@ -181,7 +182,7 @@ export class Inbox {
     const records = new Map<number, number>();
     for (const [userid, messages] of data.messages) {
       // A snapshot holds only visible messages: nothing to hide until the next delivery says the limit.
-      const inbox = this.#inboxOf(userid);
+      const ring = this.#ringFor(userid);
       for (const message of messages) {
         const { messageId, readAtMs, recalledAtMs, ...copy } = message;
         let delivery = deliveries.get(copy.taskId);
@@ -200,25 +201,25 @@ export class Inbox {
             offset = 0;
           }
         }
-        this.#append(inbox, handle, offset, Infinity);
-        const key = this.#keyAt(inbox, inbox.count - 1);
-        if (readAtMs !== undefined) marksOf(inbox, key).readAtMs = readAtMs;
-        if (recalledAtMs !== undefined) marksOf(inbox, key).recalledAtMs = recalledAtMs;
+        this.#append(ring, handle, offset, Infinity);
+        const last = this.#rings.count(ring) - 1;
+        if (readAtMs !== undefined) this.#marksAt(ring, last).readAtMs = readAtMs;
+        if (recalledAtMs !== undefined) this.#marksAt(ring, last).recalledAtMs = recalledAtMs;
       }
     }
   }
 
-  #inboxOf(userid: string): UserInbox {
-    let inbox = this.#inboxes.get(userid);
-    if (!inbox) {
-      inbox = { ring: new Int32Array(FIRST_RING_SLOTS * 2), head: 0, count: 0, limit: Infinity };
-      this.#inboxes.set(userid, inbox);
-      this.#ringSlots += FIRST_RING_SLOTS;
+  #ringFor(userid: string): number {
+    let ring = this.#ringOf.get(userid);
+    if (ring === undefined) {
+      ring = this.#rings.add(FIRST_RING_SLOTS);
+      this.#ringOf.set(userid, ring);
+      this.#limit[ring] = Infinity;
     }
-    return inbox;
+    return ring;
   }
 
-  #push(inbox: UserInbox, delivery: InboxDelivery, limit: number): void {
+  #push(ring: number, delivery: InboxDelivery, limit: number): void {
     const sequence = ++this.#sequence;
     let record = this.#currentRecord;
     // The handle may have been freed and reused since: the record it names must still be ours.
@@ -227,36 +228,32 @@ export class Inbox {
       this.#current = this.#deliveries.add(delivery, sequence);
       record = this.#currentRecord = this.#deliveries.get(this.#current);
     }
-    this.#append(inbox, this.#current, sequence - record.firstSequence, limit);
+    this.#append(ring, this.#current, sequence - record.firstSequence, limit);
   }
 
   /** Adds a copy as the newest; past `limit` the oldest goes (and every copy hidden under an older, smaller limit stays gone). */
-  #append(inbox: UserInbox, handle: number, offset: number, limit: number): void {
-    if (limit !== inbox.limit) {
-      this.#keepNewest(inbox, Math.min(inbox.limit, limit));
-      inbox.limit = limit;
+  #append(ring: number, handle: number, offset: number, limit: number): void {
+    const rings = this.#rings;
+    if (limit !== this.#limit[ring]) {
+      this.#keepNewest(ring, Math.min(this.#limit[ring]!, limit));
+      this.#limit[ring] = limit;
       // A ring far above a lowered limit gives its room back.
-      if (inbox.ring.length / 2 > limit * 2) this.#resize(inbox, Math.max(limit, FIRST_RING_SLOTS));
+      if (rings.size(ring) > limit * 2) rings.resize(ring, powerOfTwoAtLeast(Math.max(limit, FIRST_RING_SLOTS)));
     }
-    if (inbox.count === limit) this.#dropOldest(inbox);
-    else if (inbox.count * 2 === inbox.ring.length) this.#resize(inbox, Math.min(limit, inbox.count * 2));
-    let at = inbox.head + inbox.count;
-    if (at * 2 >= inbox.ring.length) at -= inbox.ring.length / 2;
-    inbox.ring[at * 2] = handle;
-    inbox.ring[at * 2 + 1] = offset;
-    inbox.count += 1;
+    if (rings.count(ring) === limit) this.#dropOldest(ring);
+    rings.push(ring, handle, offset);
     this.#messages += 1;
   }
 
-  #keepNewest(inbox: UserInbox, limit: number): void {
-    while (inbox.count > limit) this.#dropOldest(inbox);
+  #keepNewest(ring: number, limit: number): void {
+    while (this.#rings.count(ring) > limit) this.#dropOldest(ring);
   }
 
   /** Forgets the oldest copy and its marks; its record goes at the next check if no other copy holds it. */
-  #dropOldest(inbox: UserInbox): void {
-    if (inbox.marks) inbox.marks.delete(this.#keyAt(inbox, 0));
-    inbox.head = (inbox.head + 1) * 2 === inbox.ring.length ? 0 : inbox.head + 1;
-    inbox.count -= 1;
+  #dropOldest(ring: number): void {
+    const marks = this.#marks.get(ring);
+    if (marks) marks.delete(this.#keyAt(ring, 0));
+    this.#rings.dropOldest(ring);
     this.#messages -= 1;
   }
 
@@ -267,53 +264,42 @@ export class Inbox {
    */
   #dropUnheldDeliveries(): void {
     const held = new Uint8Array(this.#deliveries.handles);
-    for (const inbox of this.#inboxes.values()) {
-      const slots = inbox.ring.length / 2;
-      for (let i = 0, at = inbox.head; i < inbox.count; i++, at = at + 1 === slots ? 0 : at + 1) held[inbox.ring[at * 2]!] = 1;
+    for (const ring of this.#ringOf.values()) {
+      for (let i = 0; i < this.#rings.count(ring); i++) held[this.#rings.handleAt(ring, i)] = 1;
     }
     this.#deliveries.keepOnly(held);
     this.#checkDeliveriesAt = Math.max(MIN_DELIVERIES_CHECKED, this.#deliveries.size * 2);
   }
 
-  /** Copies the ring, oldest first, into one of `slots` positions. */
-  #resize(inbox: UserInbox, slots: number): void {
-    const ring = new Int32Array(slots * 2);
-    for (let i = 0; i < inbox.count; i++) {
-      const from = this.#ringIndex(inbox, i);
-      ring[i * 2] = inbox.ring[from]!;
-      ring[i * 2 + 1] = inbox.ring[from + 1]!;
-    }
-    this.#ringSlots += slots - inbox.ring.length / 2;
-    inbox.ring = ring;
-    inbox.head = 0;
-  }
-
-  /** Array index of the `i`-th copy (0 = oldest) in the ring. */
-  #ringIndex(inbox: UserInbox, i: number): number {
-    return ((inbox.head + i) % (inbox.ring.length / 2)) * 2;
-  }
-
-  #recordAt(inbox: UserInbox, i: number): DeliveryRecord {
-    return this.#deliveries.get(inbox.ring[this.#ringIndex(inbox, i)]!);
+  #recordAt(ring: number, i: number): DeliveryRecord {
+    return this.#deliveries.get(this.#rings.handleAt(ring, i));
   }
 
   /** What marks are keyed by: the sequence number, or the odd message id. */
-  #keyAt(inbox: UserInbox, i: number): number | string {
-    const at = this.#ringIndex(inbox, i);
-    const record = this.#deliveries.get(inbox.ring[at]!);
-    return record.messageId ?? record.firstSequence + inbox.ring[at + 1]!;
+  #keyAt(ring: number, i: number): number | string {
+    const record = this.#recordAt(ring, i);
+    return record.messageId ?? record.firstSequence + this.#rings.offsetAt(ring, i);
   }
 
-  #messageIdAt(inbox: UserInbox, i: number): string {
-    const key = this.#keyAt(inbox, i);
-    return typeof key === "string" ? key : `${this.#recordAt(inbox, i).delivery.taskId}-${key}`;
+  #marksAt(ring: number, i: number): MessageMarks {
+    let byKey = this.#marks.get(ring);
+    if (!byKey) this.#marks.set(ring, (byKey = new Map()));
+    const key = this.#keyAt(ring, i);
+    let marks = byKey.get(key);
+    if (!marks) byKey.set(key, (marks = {}));
+    return marks;
   }
 
-  #storedAt(inbox: UserInbox, i: number): StoredMessage {
-    const marks = inbox.marks?.get(this.#keyAt(inbox, i));
+  #messageIdAt(ring: number, i: number): string {
+    const key = this.#keyAt(ring, i);
+    return typeof key === "string" ? key : `${this.#recordAt(ring, i).delivery.taskId}-${key}`;
+  }
+
+  #storedAt(ring: number, i: number): StoredMessage {
+    const marks = this.#marks.get(ring)?.get(this.#keyAt(ring, i));
     return {
-      delivery: this.#recordAt(inbox, i).delivery,
-      messageId: this.#messageIdAt(inbox, i),
+      delivery: this.#recordAt(ring, i).delivery,
+      messageId: this.#messageIdAt(ring, i),
       ...(marks?.readAtMs === undefined ? {} : { readAtMs: marks.readAtMs }),
       ...(marks?.recalledAtMs === undefined ? {} : { recalledAtMs: marks.recalledAtMs }),
     };
@@ -325,13 +311,6 @@ function sequenceOf(messageId: string, taskId: number): number {
   const prefix = `${taskId}-`;
   const sequence = messageId.startsWith(prefix) ? Number(messageId.slice(prefix.length)) : Number.NaN;
   return Number.isSafeInteger(sequence) && `${prefix}${sequence}` === messageId ? sequence : Number.NaN;
-}
-
-function marksOf(inbox: UserInbox, key: number | string): MessageMarks {
-  inbox.marks ??= new Map();
-  let marks = inbox.marks.get(key);
-  if (!marks) inbox.marks.set(key, (marks = {}));
-  return marks;
 }
 
 /** A stored message as the admin API and snapshots show it, in the field order it always had. */
