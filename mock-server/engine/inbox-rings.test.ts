@@ -34,6 +34,8 @@ describe("InboxRings", () => {
     reference.forEach((list, ring) => expect(contents(rings, ring)).toEqual(list));
     const sizes = reference.reduce((sum, _, ring) => sum + rings.size(ring), 0);
     expect(rings.pairs).toBe(sizes);
+    // Outgrown rings are packed away past a fifth of the slab, and the slab grows by half: it stays under twice the rings.
+    expect(rings.slabPairs).toBeLessThanOrEqual(2 * rings.pairs + 1_024);
     reference.forEach((list, ring) => {
       expect(rings.size(ring)).toBeGreaterThanOrEqual(list.length);
       expect(rings.size(ring)).toBe(powerOfTwoAtLeast(rings.size(ring)));

@@ -92,6 +92,11 @@ export class InboxRings {
     return this.#pairs;
   }
 
+  /** Pairs the slab has room for: the rings, the outgrown ones not yet packed away, and its spare room. */
+  get slabPairs(): number {
+    return this.#slab.length / 2;
+  }
+
   #take(pairs: number): number {
     this.#pairs += pairs;
     const reused = this.#free.get(pairs)?.pop();

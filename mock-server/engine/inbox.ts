@@ -40,7 +40,7 @@ interface MessageMarks {
   recalledAtMs?: number;
 }
 
-/** Bytes one ring position costs: two 4-byte integers in the slab. Positions, not copies, are counted: a ring grows by doubling. */
+/** Bytes one ring position costs: two 4-byte integers in the slab. The slab's positions are counted, not copies: rings grow by doubling and the slab keeps room to spare. */
 export const INBOX_BYTES_PER_RING_SLOT = 8;
 /** An employee's inbox itself: its Map entry, its ring's numbers (InboxRings), its limit and its directory-slot entry. */
 export const INBOX_BYTES_PER_USER = 100;
@@ -149,9 +149,9 @@ export class Inbox {
     return [...this.#ringOf.keys()];
   }
 
-  /** Accounted bytes: every ring position, every employee's inbox, every shared delivery kept (see the constants). */
+  /** Accounted bytes: the slab's positions, every employee's inbox, every shared delivery kept (see the constants). */
   get bytes(): number {
-    return this.#rings.pairs * INBOX_BYTES_PER_RING_SLOT + this.#ringOf.size * INBOX_BYTES_PER_USER + this.#deliveries.bytes;
+    return this.#rings.slabPairs * INBOX_BYTES_PER_RING_SLOT + this.#ringOf.size * INBOX_BYTES_PER_USER + this.#deliveries.bytes;
   }
 
   /** Copies kept (every one of them visible). */
