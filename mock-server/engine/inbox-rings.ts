@@ -9,7 +9,8 @@
  * outgrown goes on a free list for the next ring of its size.
  */
 export class InboxRings {
-  #slab = new Int32Array(1024);
+  /** Empty until the first ring: a world that never delivers pays nothing for it. */
+  #slab = new Int32Array(0);
   /** Pairs of the slab handed out so far; beyond it the slab is unused. */
   #top = 0;
   /** Rings given back, by size (pairs), as slab positions (pairs). */
@@ -105,7 +106,7 @@ export class InboxRings {
     this.#top += pairs;
     if (this.#top * 2 > this.#slab.length) {
       // By half, not double: the slab is most of an inbox's memory, and the old one lives on until the next GC.
-      let length = Math.ceil(this.#slab.length * 1.5);
+      let length = Math.max(FIRST_SLAB_LENGTH, Math.ceil(this.#slab.length * 1.5));
       while (length < this.#top * 2) length = Math.ceil(length * 1.5);
       const slab = new Int32Array(length);
       slab.set(this.#slab.subarray(0, base * 2));
@@ -141,6 +142,8 @@ export class InboxRings {
   }
 }
 
+/** The slab's first length, in integers: room for 512 pairs. */
+const FIRST_SLAB_LENGTH = 1024;
 /** Below this many pairs the slab is never packed. */
 const MIN_PACKED_PAIRS = 65_536;
 
