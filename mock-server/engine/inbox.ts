@@ -251,7 +251,8 @@ export class Inbox {
 
   /** Forgets the oldest copy and its marks; its record goes at the next check if no other copy holds it. */
   #dropOldest(ring: number): void {
-    const marks = this.#marks.get(ring);
+    // Most inboxes never see a copy read or recalled: no lookup per delivery for them.
+    const marks = this.#marks.size === 0 ? undefined : this.#marks.get(ring);
     if (marks) marks.delete(this.#keyAt(ring, 0));
     this.#rings.dropOldest(ring);
     this.#messages -= 1;

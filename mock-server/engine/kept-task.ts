@@ -1,6 +1,7 @@
 import { FORBIDDEN_CODE_MEANINGS, type TemplateData } from "../../protocol/index.ts";
 import { chinaClockTime } from "../clock.ts";
 import type { UserSlots } from "../world/user-slots.ts";
+import type { SlotArena } from "./slot-arena.ts";
 import type { MinuteWindowMode } from "./minute-window.ts";
 import type { ForbiddenRecipient, SendTask } from "./task-store.ts";
 
@@ -25,8 +26,8 @@ export interface DropContext {
 /**
  * Accounted bytes. A task: the object, its lists' headers, its data (by
  * characters) and the Map and queue slots that find it. A recipient: its
- * slot in the directory, 4 bytes of a Uint32Array (a task restored from a
- * snapshot holds userid strings instead: one list slot, 8 bytes). A dropped
+ * slot in the directory, 4 bytes in the store's SlotArena (a task restored
+ * from a snapshot holds userid strings instead: one list slot, 8 bytes). A dropped
  * recipient: two numbers in `#drops`. Checked against the measured heap by
  * bench/retained-state.ts.
  */
@@ -51,8 +52,15 @@ export class KeptTask {
   readonly templateId: string;
   readonly data: TemplateData;
   readonly createdAtMs: number;
-  /** Every resolved recipient, in the order the limits were applied: slots of `#directory`, or (restored from a snapshot) userids in `#names`. */
-  readonly #slots: Uint32Array | undefined;
+  /**
+   * Every resolved recipient, in the order the limits were applied: slots of
+   * `#directory`, in `#slots` until a store moves them into its arena (then
+   * `#start` there), or (restored from a snapshot) userids in `#names`.
+   */
+  #slots: Uint32Array | undefined;
+  #arena: SlotArena | undefined;
+  #start = 0;
+  #slotCount = 0;
   readonly #directory: UserSlots | undefined;
   readonly #names: readonly string[] | undefined;
   readonly invalidUserIds: string[];
@@ -80,6 +88,7 @@ export class KeptTask {
     this.createdAtMs = fields.createdAtMs;
     if (isSlotList(fields.recipients)) {
       this.#slots = fields.recipients.slots;
+      this.#slotCount = fields.recipients.slots.length;
       this.#directory = fields.recipients.directory;
     } else {
       this.#names = fields.recipients;
@@ -90,21 +99,41 @@ export class KeptTask {
   }
 
   get recipientCount(): number {
-    return this.#slots ? this.#slots.length : this.#names!.length;
+    return this.#names ? this.#names.length : this.#slotCount;
   }
 
   recipientAt(position: number): string {
-    return this.#slots ? this.#directory!.useridAt(this.#slots[position]!) : this.#names![position]!;
+    if (this.#names) return this.#names[position]!;
+    return this.#directory!.useridAt(this.#slotAt(position));
   }
 
   /** Every recipient's userid, in order: built on each call for a task that holds slots. */
   get recipients(): readonly string[] {
     if (this.#names) return this.#names;
-    const slots = this.#slots!;
     const directory = this.#directory!;
-    const out: string[] = new Array(slots.length);
-    for (let i = 0; i < slots.length; i++) out[i] = directory.useridAt(slots[i]!);
+    const out: string[] = new Array(this.#slotCount);
+    for (let i = 0; i < this.#slotCount; i++) out[i] = directory.useridAt(this.#slotAt(i));
     return out;
+  }
+
+  /** Moves the recipients' slots into a store's arena (a task restored from a snapshot has none to move). */
+  moveSlotsInto(arena: SlotArena): void {
+    if (!this.#slots) return;
+    this.#start = arena.append(this.#slots);
+    this.#arena = arena;
+    this.#slots = undefined;
+  }
+
+  /** Gives the slots' room in the arena back: the store calls this as it drops the task, which must not be read after. */
+  dropSlots(): void {
+    this.#arena?.drop(this.#start, this.#slotCount);
+    this.#arena = undefined;
+  }
+
+  #slotAt(position: number): number {
+    if (this.#slots) return this.#slots[position]!;
+    if (!this.#arena) throw new Error(`task ${this.taskId} was dropped from its store; its recipients are gone`);
+    return this.#arena.at(this.#start, position);
   }
 
   /** Records that `recipients[position]` was dropped; positions come in ascending order. `seen` is the count the rule found. */
@@ -173,7 +202,7 @@ export class KeptTask {
 
   /** Accounted bytes (see the constants). */
   get bytes(): number {
-    let bytes = TASK_BYTES + dataChars(this.data) + (this.#slots ? this.#slots.length * RECIPIENT_SLOT_BYTES : this.#names!.length * RECIPIENT_BYTES);
+    let bytes = TASK_BYTES + dataChars(this.data) + (this.#names ? this.#names.length * RECIPIENT_BYTES : this.#slotCount * RECIPIENT_SLOT_BYTES);
     bytes += (this.invalidUserIds.length + this.failed.length) * STRING_BYTES + this.invalidDeptIds.length * RECIPIENT_BYTES;
     if (this.#drops) bytes += (this.#drops.length / 2) * DROP_BYTES;
     if (this.#storedForbidden) bytes += this.#storedForbidden.reduce((sum, entry) => sum + STRING_BYTES * 2 + entry.explanation.length, 0);
