@@ -25,7 +25,7 @@ export type InboxDelivery = Omit<InboxMessage, "messageId" | "readAtMs" | "recal
 /**
  * One employee's copy of a send, as the admin routes read it: the send's
  * delivery, shared by every recipient, and what belongs to this copy alone.
- * Made on demand from the compact lists below; the inbox does not keep these.
+ * Made on demand from the rings below; the inbox does not keep these.
  */
 export interface StoredMessage {
   readonly delivery: InboxDelivery;
