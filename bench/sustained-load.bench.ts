@@ -173,7 +173,7 @@ async function main(): Promise<void> {
 
   let retained: RetainedStateResult | undefined;
   if (!flags["skip-retained"]) {
-    process.stdout.write("retained state per recipient (in-process, heap after full GCs) … ");
+    process.stdout.write("retained state per recipient (in-process, heap and array buffers after full GCs) … ");
     retained = await measureRetained();
     console.log("done");
   }

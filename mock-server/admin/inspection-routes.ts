@@ -119,7 +119,7 @@ function summariseTask(task: KeptTask) {
     templateId: task.templateId,
     createdAt: new Date(task.createdAtMs).toISOString(),
     counts: {
-      recipients: task.recipients.length,
+      recipients: task.recipientCount,
       delivered: task.deliveredCount,
       forbidden: task.forbiddenCount,
       invalidUsers: task.invalidUserIds.length,

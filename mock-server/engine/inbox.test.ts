@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Inbox, type InboxDelivery, type InboxMessage } from "./inbox.ts";
+import { UserSlots } from "../world/user-slots.ts";
+import { DELIVERY_BYTES } from "./delivery-table.ts";
+import { Inbox, INBOX_BYTES_PER_RING_SLOT, INBOX_BYTES_PER_USER, type InboxDelivery, type InboxMessage } from "./inbox.ts";
 import { seededRandom } from "./seeded-random.ts";
 
 function delivery(taskId: number): InboxDelivery {
@@ -98,5 +100,57 @@ describe("Inbox", () => {
     expect(restored.stored("a")[0]!.delivery).toBe(restored.stored("c")[0]!.delivery);
     expect(restored.stored("a")[1]!.delivery).not.toBe(restored.stored("a")[0]!.delivery);
     expect(restored.snapshot()).toEqual(inbox.snapshot());
+  });
+});
+
+describe("Inbox by directory slot", () => {
+  it("delivers to a slot exactly as to its userid", () => {
+    const directory = new UserSlots(["a", "b", "c"]);
+    const bySlot = new Inbox();
+    const byUserid = new Inbox();
+    for (let taskId = 1; taskId <= 50; taskId++) {
+      const shared = delivery(taskId);
+      for (let slot = 0; slot < 3; slot++) {
+        if ((taskId + slot) % 4 === 0) continue;
+        bySlot.deliverToSlot(directory, slot, shared, 5);
+        byUserid.deliver(directory.useridAt(slot), shared, 5);
+      }
+    }
+    expect(bySlot.snapshot()).toEqual(byUserid.snapshot());
+    expect(bySlot.size).toBe(15);
+    // The slab's first 512 places (three rings of 8 fit), the three inboxes, and every send so far (fewer than 1,024: never checked yet).
+    const sendBytes = Array.from({ length: 50 }, (_, i) => DELIVERY_BYTES + `message ${i + 1}`.length).reduce((a, b) => a + b);
+    expect(bySlot.bytes).toBe(512 * INBOX_BYTES_PER_RING_SLOT + 3 * INBOX_BYTES_PER_USER + sendBytes);
+    expect(bySlot.bytes).toBe(byUserid.bytes);
+    const restored = new Inbox();
+    restored.restore(JSON.parse(JSON.stringify(bySlot.snapshot())));
+    expect(restored.snapshot()).toEqual(bySlot.snapshot());
+  });
+
+  it("keeps at most about twice the sends some inbox still shows, over a long run", () => {
+    const inbox = new Inbox();
+    const users = Array.from({ length: 10 }, (_, i) => `u${i}`);
+    for (let taskId = 1; taskId <= 20_000; taskId++) {
+      const shared = delivery(taskId);
+      for (const userid of users) inbox.deliver(userid, shared, 100);
+      if (taskId % 1_000 === 0) {
+        expect(inbox.of("u0").map((m) => m.taskId)).toEqual(Array.from({ length: 100 }, (_, i) => taskId - 99 + i));
+        // 100 sends shown; the table is checked once it holds 1,024 records. Rings of 128 places, in a slab of at most twice that.
+        const ringAndSendBytes = inbox.bytes - 10 * INBOX_BYTES_PER_USER;
+        expect(ringAndSendBytes).toBeLessThanOrEqual(2 * 10 * 128 * INBOX_BYTES_PER_RING_SLOT + 1_024 * (DELIVERY_BYTES + 12));
+        expect(ringAndSendBytes).toBeGreaterThanOrEqual(10 * 128 * INBOX_BYTES_PER_RING_SLOT + 100 * (DELIVERY_BYTES + 9));
+      }
+    }
+  });
+
+  it("keeps read marks with their copy and drops them when the copy goes", () => {
+    const inbox = new Inbox();
+    for (let taskId = 1; taskId <= 3; taskId++) inbox.deliver("u", delivery(taskId), 2);
+    const [older, newer] = inbox.of("u");
+    expect(inbox.markRead("u", newer!.messageId, 7)).toBe(true);
+    inbox.deliver("u", delivery(4), 2);
+    expect(inbox.of("u").map((m) => [m.taskId, m.readAtMs])).toEqual([[3, 7], [4, undefined]]);
+    expect(inbox.markRead("u", older!.messageId, 8)).toBe(false);
+    expect(inbox.hasRead("u", 3)).toBe(true);
   });
 });

@@ -1,4 +1,7 @@
 import type { TemplateData } from "../../protocol/index.ts";
+import type { UserSlots } from "../world/user-slots.ts";
+import { DeliveryTable, type DeliveryRecord } from "./delivery-table.ts";
+import { InboxRings, powerOfTwoAtLeast } from "./inbox-rings.ts";
 
 /** What one employee actually received: the template rendered with the task's data. */
 export interface InboxMessage {
@@ -22,7 +25,7 @@ export type InboxDelivery = Omit<InboxMessage, "messageId" | "readAtMs" | "recal
 /**
  * One employee's copy of a send, as the admin routes read it: the send's
  * delivery, shared by every recipient, and what belongs to this copy alone.
- * Made on demand from the compact lists below; the inbox does not keep these.
+ * Made on demand from the rings below; the inbox does not keep these.
  */
 export interface StoredMessage {
   readonly delivery: InboxDelivery;
@@ -37,71 +40,71 @@ interface MessageMarks {
   recalledAtMs?: number;
 }
 
+/** Bytes one ring position costs: two 4-byte integers in the slab. The slab's positions are counted, not copies: rings grow by doubling and the slab keeps room to spare. */
+export const INBOX_BYTES_PER_RING_SLOT = 8;
+/** An employee's inbox itself: its Map entry, its ring's numbers (InboxRings), its limit and its directory-slot entry. */
+export const INBOX_BYTES_PER_USER = 100;
+const FIRST_RING_SLOTS = 4;
+/** Below this many records the table is never checked for unheld ones. */
+const MIN_DELIVERIES_CHECKED = 1024;
+const MAX_OFFSET = 2 ** 31 - 1;
+
 /**
- * One employee's messages, oldest first, as two parallel lists: the shared
- * delivery and the copy's sequence number (its message id is
- * "<taskId>-<sequence>"; a message id of another form, from a snapshot, is
- * kept whole instead). So a copy costs two list slots, 16 bytes, not an
- * object with its own id string (about 90 bytes), and a 1,000-recipient send
- * leaves nothing per recipient for the garbage collector to trace but those
- * slots. Only the newest `limit` are visible; older ones are cut off in bulk
- * once the lists are a quarter over the limit, so a full inbox does not shift
- * 500 entries on every delivery.
+ * Every employee's work-notification inbox, newest last, bounded per
+ * employee. Each employee's newest copies are a ring of (handle, offset)
+ * pairs (InboxRings over DeliveryTable): 8 bytes a copy, where an object
+ * with its own id string cost about 90 bytes. A ring holds at most the
+ * employee's limit; a delivery into a full one overwrites the oldest copy.
  */
-interface UserInbox {
-  deliveries: InboxDelivery[];
-  ids: (number | string)[];
-  limit: number;
-  /** Keyed by the copy's entry in `ids`; absent until a copy is read or recalled. */
-  marks?: Map<number | string, MessageMarks>;
-}
-
-/** Bytes one kept copy costs: two list slots (8 bytes each, no pointer compression in Node) and the lists' spare capacity, as bench/retained-state.ts measured it. */
-export const INBOX_BYTES_PER_MESSAGE = 25;
-/** An employee's inbox itself: the record, two list headers and the Map entry that finds it. */
-export const INBOX_BYTES_PER_USER = 200;
-/** One shared delivery: the object and its rendered text (counted once per send, by characters). */
-const DELIVERY_BYTES = 200;
-
-/** Every employee's work-notification inbox, newest last, bounded per employee. */
 export class Inbox {
-  #inboxes = new Map<string, UserInbox>();
+  /** Each employee's ring number, in the order they first got a message. */
+  #ringOf = new Map<string, number>();
+  #rings = new InboxRings();
+  /** Per ring: the limit of the last delivery (Infinity after a restore, until one says it). */
+  #limit: number[] = [];
+  /** Per ring, read and recall times keyed by the copy's sequence number (or odd message id); absent until one is marked. */
+  #marks = new Map<number, Map<number | string, MessageMarks>>();
+  /** The rings by directory slot (ring + 1, 0 for none yet), so a send finds each recipient's with an array index. */
+  #bySlot = new Map<UserSlots, Int32Array>();
+  /** The last directory's entry in `#bySlot`: a send's recipients are all of one. */
+  #slotDirectory: UserSlots | undefined;
+  #slotRings: Int32Array = new Int32Array(0);
+  #deliveries = new DeliveryTable();
   #sequence = 0;
   #messages = 0;
-  #deliveryBytes = 0;
-  #lastDelivery: InboxDelivery | undefined;
+  /** Records kept when the table is next checked for ones no copy holds (DeliveryTable.keepOnly). */
+  #checkDeliveriesAt = MIN_DELIVERIES_CHECKED;
+  /** The record the last copy went to (and its handle): the next copy of the same send shares it. */
+  #current = -1;
+  #currentRecord: DeliveryRecord | undefined;
 
+  /** One copy of `delivery` for `userid`; the newest `limitPerUser` are kept. */
   deliver(userid: string, delivery: InboxDelivery, limitPerUser: number): void {
-    if (delivery !== this.#lastDelivery) {
-      this.#lastDelivery = delivery;
-      // The text is shared by every copy; counted once per send (and never given back: an estimate that errs high).
-      this.#deliveryBytes += DELIVERY_BYTES + delivery.text.length;
+    this.#push(this.#ringFor(userid), delivery, limitPerUser);
+  }
+
+  /** `deliver` for the employee at `slot` of `directory`: what a send calls for each recipient. */
+  deliverToSlot(directory: UserSlots, slot: number, delivery: InboxDelivery, limitPerUser: number): void {
+    if (directory !== this.#slotDirectory) {
+      let rings = this.#bySlot.get(directory);
+      if (!rings) this.#bySlot.set(directory, (rings = new Int32Array(directory.size)));
+      this.#slotDirectory = directory;
+      this.#slotRings = rings;
     }
-    const id = ++this.#sequence;
-    let inbox = this.#inboxes.get(userid);
-    if (!inbox) {
-      inbox = { deliveries: [delivery], ids: [id], limit: limitPerUser };
-      this.#inboxes.set(userid, inbox);
-      this.#messages += 1;
-      return;
+    let ring = this.#slotRings[slot]! - 1;
+    if (ring < 0) {
+      ring = this.#ringFor(directory.useridAt(slot));
+      this.#slotRings[slot] = ring + 1;
     }
-    // Messages hidden under the old limit are gone for good, even if the limit grew.
-    if (inbox.limit !== limitPerUser) {
-      this.#keepNewest(inbox, inbox.limit);
-      inbox.limit = limitPerUser;
-    }
-    inbox.deliveries.push(delivery);
-    inbox.ids.push(id);
-    this.#messages += 1;
-    if (inbox.ids.length > limitPerUser + Math.ceil(limitPerUser / 4)) this.#keepNewest(inbox, limitPerUser);
+    this.#push(ring, delivery, limitPerUser);
   }
 
   /** The newest messages, at most the limit, each as a small view: for counting and filtering. */
   stored(userid: string): readonly StoredMessage[] {
-    const inbox = this.#inboxes.get(userid);
-    if (!inbox) return [];
+    const ring = this.#ringOf.get(userid);
+    if (ring === undefined) return [];
     const out: StoredMessage[] = [];
-    for (let i = firstVisible(inbox); i < inbox.ids.length; i++) out.push(storedAt(inbox, i));
+    for (let i = 0; i < this.#rings.count(ring); i++) out.push(this.#storedAt(ring, i));
     return out;
   }
 
@@ -112,119 +115,203 @@ export class Inbox {
 
   /** Marks a message read (as the employee opening it would); false if there is none. */
   markRead(userid: string, messageId: string, nowMs: number): boolean {
-    const inbox = this.#inboxes.get(userid);
-    if (!inbox) return false;
-    for (let i = firstVisible(inbox); i < inbox.ids.length; i++) {
-      if (messageIdAt(inbox, i) !== messageId) continue;
-      const marks = marksOf(inbox, inbox.ids[i]!);
-      marks.readAtMs ??= nowMs;
+    const ring = this.#ringOf.get(userid);
+    if (ring === undefined) return false;
+    for (let i = 0; i < this.#rings.count(ring); i++) {
+      if (this.#messageIdAt(ring, i) !== messageId) continue;
+      this.#marksAt(ring, i).readAtMs ??= nowMs;
       return true;
     }
     return false;
   }
 
   hasRead(userid: string, taskId: number): boolean {
-    const inbox = this.#inboxes.get(userid);
-    if (!inbox?.marks) return false;
-    for (let i = firstVisible(inbox); i < inbox.ids.length; i++) {
-      if (inbox.deliveries[i]!.taskId === taskId && inbox.marks.get(inbox.ids[i]!)?.readAtMs !== undefined) return true;
+    const ring = this.#ringOf.get(userid);
+    const marks = ring === undefined ? undefined : this.#marks.get(ring);
+    if (ring === undefined || !marks) return false;
+    for (let i = 0; i < this.#rings.count(ring); i++) {
+      if (this.#recordAt(ring, i).delivery.taskId === taskId && marks.get(this.#keyAt(ring, i))?.readAtMs !== undefined) return true;
     }
     return false;
   }
 
   recallTask(userids: readonly string[], taskId: number, nowMs: number): void {
     for (const userid of userids) {
-      const inbox = this.#inboxes.get(userid);
-      if (!inbox) continue;
-      for (let i = firstVisible(inbox); i < inbox.ids.length; i++) {
-        if (inbox.deliveries[i]!.taskId === taskId) marksOf(inbox, inbox.ids[i]!).recalledAtMs ??= nowMs;
+      const ring = this.#ringOf.get(userid);
+      if (ring === undefined) continue;
+      for (let i = 0; i < this.#rings.count(ring); i++) {
+        if (this.#recordAt(ring, i).delivery.taskId === taskId) this.#marksAt(ring, i).recalledAtMs ??= nowMs;
       }
     }
   }
 
   recipients(): string[] {
-    return [...this.#inboxes.keys()];
+    return [...this.#ringOf.keys()];
   }
 
-  /** Accounted bytes: every kept copy, every employee's inbox, every send's shared delivery (see the constants). */
+  /** Accounted bytes: the slab's positions, every employee's inbox, every shared delivery kept (see the constants). */
   get bytes(): number {
-    return this.#messages * INBOX_BYTES_PER_MESSAGE + this.#inboxes.size * INBOX_BYTES_PER_USER + this.#deliveryBytes;
+    return this.#rings.slabPairs * INBOX_BYTES_PER_RING_SLOT + this.#ringOf.size * INBOX_BYTES_PER_USER + this.#deliveries.bytes;
   }
 
-  /** Copies kept, the hidden ones not yet cut off included. */
+  /** Copies kept (every one of them visible). */
   get size(): number {
     return this.#messages;
   }
 
   snapshot(): { sequence: number; messages: [string, InboxMessage[]][] } {
-    return { sequence: this.#sequence, messages: [...this.#inboxes.keys()].map((userid) => [userid, this.of(userid)]) };
+    return { sequence: this.#sequence, messages: [...this.#ringOf.keys()].map((userid) => [userid, this.of(userid)]) };
   }
 
   restore(data: { sequence: number; messages: [string, InboxMessage[]][] }): void {
+    this.#ringOf = new Map();
+    this.#rings = new InboxRings();
+    this.#limit = [];
+    this.#marks = new Map();
+    this.#bySlot = new Map();
+    this.#slotDirectory = undefined;
+    this.#slotRings = new Int32Array(0);
+    this.#deliveries = new DeliveryTable();
     this.#sequence = data.sequence;
     this.#messages = 0;
-    this.#deliveryBytes = 0;
-    this.#lastDelivery = undefined;
-    // The recipients of one send share its delivery again, as they did before the snapshot.
+    this.#current = -1;
+    this.#currentRecord = undefined;
+    this.#checkDeliveriesAt = MIN_DELIVERIES_CHECKED;
+    // The recipients of one send share its delivery (and, while their ids follow from it, its record) again, as before the snapshot.
     const deliveries = new Map<number, InboxDelivery>();
-    this.#inboxes = new Map();
+    const records = new Map<number, number>();
     for (const [userid, messages] of data.messages) {
       // A snapshot holds only visible messages: nothing to hide until the next delivery says the limit.
-      const inbox: UserInbox = { deliveries: [], ids: [], limit: Infinity };
+      const ring = this.#ringFor(userid);
       for (const message of messages) {
-        const { messageId, readAtMs, recalledAtMs, ...delivery } = message;
-        let shared = deliveries.get(delivery.taskId);
-        if (!shared) {
-          deliveries.set(delivery.taskId, (shared = delivery));
-          this.#deliveryBytes += DELIVERY_BYTES + delivery.text.length;
+        const { messageId, readAtMs, recalledAtMs, ...copy } = message;
+        let delivery = deliveries.get(copy.taskId);
+        if (!delivery) deliveries.set(copy.taskId, (delivery = copy));
+        const sequence = sequenceOf(messageId, delivery.taskId);
+        let handle: number;
+        let offset = 0;
+        if (Number.isNaN(sequence)) {
+          handle = this.#deliveries.add(delivery, Number.NaN, messageId);
+        } else {
+          handle = records.get(delivery.taskId) ?? -1;
+          offset = handle < 0 ? 0 : sequence - this.#deliveries.get(handle).firstSequence;
+          if (handle < 0 || Math.abs(offset) > MAX_OFFSET) {
+            handle = this.#deliveries.add(delivery, sequence);
+            records.set(delivery.taskId, handle);
+            offset = 0;
+          }
         }
-        const prefix = `${delivery.taskId}-`;
-        const sequence = messageId.startsWith(prefix) ? Number(messageId.slice(prefix.length)) : Number.NaN;
-        const id = Number.isSafeInteger(sequence) && `${prefix}${sequence}` === messageId ? sequence : messageId;
-        inbox.deliveries.push(shared);
-        inbox.ids.push(id);
-        if (readAtMs !== undefined) marksOf(inbox, id).readAtMs = readAtMs;
-        if (recalledAtMs !== undefined) marksOf(inbox, id).recalledAtMs = recalledAtMs;
+        this.#append(ring, handle, offset, Infinity);
+        const last = this.#rings.count(ring) - 1;
+        if (readAtMs !== undefined) this.#marksAt(ring, last).readAtMs = readAtMs;
+        if (recalledAtMs !== undefined) this.#marksAt(ring, last).recalledAtMs = recalledAtMs;
       }
-      this.#messages += inbox.ids.length;
-      this.#inboxes.set(userid, inbox);
     }
   }
 
-  #keepNewest(inbox: UserInbox, limit: number): void {
-    const excess = inbox.ids.length - limit;
-    if (excess <= 0) return;
-    if (inbox.marks) for (let i = 0; i < excess; i++) inbox.marks.delete(inbox.ids[i]!);
-    inbox.deliveries.splice(0, excess);
-    inbox.ids.splice(0, excess);
-    this.#messages -= excess;
+  #ringFor(userid: string): number {
+    let ring = this.#ringOf.get(userid);
+    if (ring === undefined) {
+      ring = this.#rings.add(FIRST_RING_SLOTS);
+      this.#ringOf.set(userid, ring);
+      this.#limit[ring] = Infinity;
+    }
+    return ring;
+  }
+
+  #push(ring: number, delivery: InboxDelivery, limit: number): void {
+    const sequence = ++this.#sequence;
+    let record = this.#currentRecord;
+    // The handle may have been freed and reused since: the record it names must still be ours.
+    if (!record || this.#deliveries.get(this.#current) !== record || record.delivery !== delivery || sequence - record.firstSequence > MAX_OFFSET) {
+      if (this.#deliveries.size >= this.#checkDeliveriesAt) this.#dropUnheldDeliveries();
+      this.#current = this.#deliveries.add(delivery, sequence);
+      record = this.#currentRecord = this.#deliveries.get(this.#current);
+    }
+    this.#append(ring, this.#current, sequence - record.firstSequence, limit);
+  }
+
+  /** Adds a copy as the newest; past `limit` the oldest goes (and every copy hidden under an older, smaller limit stays gone). */
+  #append(ring: number, handle: number, offset: number, limit: number): void {
+    const rings = this.#rings;
+    if (limit !== this.#limit[ring]) {
+      this.#keepNewest(ring, Math.min(this.#limit[ring]!, limit));
+      this.#limit[ring] = limit;
+      // A ring far above a lowered limit gives its room back.
+      if (rings.size(ring) > limit * 2) rings.resize(ring, powerOfTwoAtLeast(Math.max(limit, FIRST_RING_SLOTS)));
+    }
+    if (rings.count(ring) === limit) this.#dropOldest(ring);
+    rings.push(ring, handle, offset);
+    this.#messages += 1;
+  }
+
+  #keepNewest(ring: number, limit: number): void {
+    while (this.#rings.count(ring) > limit) this.#dropOldest(ring);
+  }
+
+  /** Forgets the oldest copy and its marks; its record goes at the next check if no other copy holds it. */
+  #dropOldest(ring: number): void {
+    // Most inboxes never see a copy read or recalled: no lookup per delivery for them.
+    const marks = this.#marks.size === 0 ? undefined : this.#marks.get(ring);
+    if (marks) marks.delete(this.#keyAt(ring, 0));
+    this.#rings.dropOldest(ring);
+    this.#messages -= 1;
+  }
+
+  /**
+   * Drops the records no copy holds: one pass over every copy, run when the
+   * table has doubled since the last, so it costs each delivery a few
+   * sequential reads and keeps the table under about twice what is held.
+   */
+  #dropUnheldDeliveries(): void {
+    const held = new Uint8Array(this.#deliveries.handles);
+    for (const ring of this.#ringOf.values()) {
+      for (let i = 0; i < this.#rings.count(ring); i++) held[this.#rings.handleAt(ring, i)] = 1;
+    }
+    this.#deliveries.keepOnly(held);
+    this.#checkDeliveriesAt = Math.max(MIN_DELIVERIES_CHECKED, this.#deliveries.size * 2);
+  }
+
+  #recordAt(ring: number, i: number): DeliveryRecord {
+    return this.#deliveries.get(this.#rings.handleAt(ring, i));
+  }
+
+  /** What marks are keyed by: the sequence number, or the odd message id. */
+  #keyAt(ring: number, i: number): number | string {
+    const record = this.#recordAt(ring, i);
+    return record.messageId ?? record.firstSequence + this.#rings.offsetAt(ring, i);
+  }
+
+  #marksAt(ring: number, i: number): MessageMarks {
+    let byKey = this.#marks.get(ring);
+    if (!byKey) this.#marks.set(ring, (byKey = new Map()));
+    const key = this.#keyAt(ring, i);
+    let marks = byKey.get(key);
+    if (!marks) byKey.set(key, (marks = {}));
+    return marks;
+  }
+
+  #messageIdAt(ring: number, i: number): string {
+    const key = this.#keyAt(ring, i);
+    return typeof key === "string" ? key : `${this.#recordAt(ring, i).delivery.taskId}-${key}`;
+  }
+
+  #storedAt(ring: number, i: number): StoredMessage {
+    const marks = this.#marks.get(ring)?.get(this.#keyAt(ring, i));
+    return {
+      delivery: this.#recordAt(ring, i).delivery,
+      messageId: this.#messageIdAt(ring, i),
+      ...(marks?.readAtMs === undefined ? {} : { readAtMs: marks.readAtMs }),
+      ...(marks?.recalledAtMs === undefined ? {} : { recalledAtMs: marks.recalledAtMs }),
+    };
   }
 }
 
-function firstVisible(inbox: UserInbox): number {
-  return Math.max(0, inbox.ids.length - inbox.limit);
-}
-
-function messageIdAt(inbox: UserInbox, i: number): string {
-  const id = inbox.ids[i]!;
-  return typeof id === "string" ? id : `${inbox.deliveries[i]!.taskId}-${id}`;
-}
-
-function marksOf(inbox: UserInbox, id: number | string): MessageMarks {
-  inbox.marks ??= new Map();
-  let marks = inbox.marks.get(id);
-  if (!marks) inbox.marks.set(id, (marks = {}));
-  return marks;
-}
-
-function storedAt(inbox: UserInbox, i: number): StoredMessage {
-  const marks = inbox.marks?.get(inbox.ids[i]!);
-  return {
-    delivery: inbox.deliveries[i]!,
-    messageId: messageIdAt(inbox, i),
-    ...(marks?.readAtMs === undefined ? {} : { readAtMs: marks.readAtMs }),
-    ...(marks?.recalledAtMs === undefined ? {} : { recalledAtMs: marks.recalledAtMs }),
-  };
+/** The sequence number in "<taskId>-<sequence>", or NaN for an id of another form. */
+function sequenceOf(messageId: string, taskId: number): number {
+  const prefix = `${taskId}-`;
+  const sequence = messageId.startsWith(prefix) ? Number(messageId.slice(prefix.length)) : Number.NaN;
+  return Number.isSafeInteger(sequence) && `${prefix}${sequence}` === messageId ? sequence : Number.NaN;
 }
 
 /** A stored message as the admin API and snapshots show it, in the field order it always had. */

@@ -1,5 +1,7 @@
 import { FORBIDDEN_CODE_MEANINGS, type TemplateData } from "../../protocol/index.ts";
 import { chinaClockTime } from "../clock.ts";
+import type { UserSlots } from "../world/user-slots.ts";
+import type { SlotArena } from "./slot-arena.ts";
 import type { MinuteWindowMode } from "./minute-window.ts";
 import type { ForbiddenRecipient, SendTask } from "./task-store.ts";
 
@@ -23,12 +25,14 @@ export interface DropContext {
 
 /**
  * Accounted bytes. A task: the object, its lists' headers, its data (by
- * characters) and the Map and queue slots that find it. A recipient: one slot
- * of `recipients` (the userid strings are the directory's, shared). A dropped
+ * characters) and the Map and queue slots that find it. A recipient: its
+ * slot in the directory, 4 bytes in the store's SlotArena (a task restored
+ * from a snapshot holds userid strings instead: one list slot, 8 bytes). A dropped
  * recipient: two numbers in `#drops`. Checked against the measured heap by
  * bench/retained-state.ts.
  */
 const TASK_BYTES = 480;
+const RECIPIENT_SLOT_BYTES = 4;
 const RECIPIENT_BYTES = 8;
 const DROP_BYTES = 16;
 /** A userid, failed or invalid, or an explanation kept from a snapshot: the string and its slot. */
@@ -48,8 +52,17 @@ export class KeptTask {
   readonly templateId: string;
   readonly data: TemplateData;
   readonly createdAtMs: number;
-  /** Every resolved recipient, in the order the limits were applied. */
-  readonly recipients: readonly string[];
+  /**
+   * Every resolved recipient, in the order the limits were applied: slots of
+   * `#directory`, in `#slots` until a store moves them into its arena (then
+   * `#start` there), or (restored from a snapshot) userids in `#names`.
+   */
+  #slots: Uint32Array | undefined;
+  #arena: SlotArena | undefined;
+  #start = 0;
+  #slotCount = 0;
+  readonly #directory: UserSlots | undefined;
+  readonly #names: readonly string[] | undefined;
   readonly invalidUserIds: string[];
   readonly invalidDeptIds: number[];
   /** Recipients beyond the per-send maximum, under `overRecipientsPerSend: "deliver-first"`. */
@@ -64,7 +77,7 @@ export class KeptTask {
 
   constructor(
     fields: Pick<SendTask, "taskId" | "corpId" | "agentId" | "templateId" | "data" | "createdAtMs" | "invalidUserIds" | "invalidDeptIds" | "failed"> & {
-      recipients: readonly string[];
+      recipients: readonly string[] | { slots: Uint32Array; directory: UserSlots };
     },
   ) {
     this.taskId = fields.taskId;
@@ -73,10 +86,54 @@ export class KeptTask {
     this.templateId = fields.templateId;
     this.data = fields.data;
     this.createdAtMs = fields.createdAtMs;
-    this.recipients = fields.recipients;
+    if (isSlotList(fields.recipients)) {
+      this.#slots = fields.recipients.slots;
+      this.#slotCount = fields.recipients.slots.length;
+      this.#directory = fields.recipients.directory;
+    } else {
+      this.#names = fields.recipients;
+    }
     this.invalidUserIds = fields.invalidUserIds;
     this.invalidDeptIds = fields.invalidDeptIds;
     this.failed = fields.failed;
+  }
+
+  get recipientCount(): number {
+    return this.#names ? this.#names.length : this.#slotCount;
+  }
+
+  recipientAt(position: number): string {
+    if (this.#names) return this.#names[position]!;
+    return this.#directory!.useridAt(this.#slotAt(position));
+  }
+
+  /** Every recipient's userid, in order: built on each call for a task that holds slots. */
+  get recipients(): readonly string[] {
+    if (this.#names) return this.#names;
+    const directory = this.#directory!;
+    const out: string[] = new Array(this.#slotCount);
+    for (let i = 0; i < this.#slotCount; i++) out[i] = directory.useridAt(this.#slotAt(i));
+    return out;
+  }
+
+  /** Moves the recipients' slots into a store's arena (a task restored from a snapshot has none to move). */
+  moveSlotsInto(arena: SlotArena): void {
+    if (!this.#slots) return;
+    this.#start = arena.append(this.#slots);
+    this.#arena = arena;
+    this.#slots = undefined;
+  }
+
+  /** Gives the slots' room in the arena back: the store calls this as it drops the task, which must not be read after. */
+  dropSlots(): void {
+    this.#arena?.drop(this.#start, this.#slotCount);
+    this.#arena = undefined;
+  }
+
+  #slotAt(position: number): number {
+    if (this.#slots) return this.#slots[position]!;
+    if (!this.#arena) throw new Error(`task ${this.taskId} was dropped from its store; its recipients are gone`);
+    return this.#arena.at(this.#start, position);
   }
 
   /** Records that `recipients[position]` was dropped; positions come in ascending order. `seen` is the count the rule found. */
@@ -90,24 +147,25 @@ export class KeptTask {
   }
 
   get deliveredCount(): number {
-    return this.#storedDelivered ? this.#storedDelivered.length : this.recipients.length - this.forbiddenCount;
+    return this.#storedDelivered ? this.#storedDelivered.length : this.recipientCount - this.forbiddenCount;
   }
 
   /**
-   * Delivered recipients in order: `recipients` itself when nobody was
-   * dropped, else rebuilt (the last one rebuilt is remembered, so a loop over
+   * Delivered recipients in order: the stored userids when nobody was
+   * dropped from a restored task, else rebuilt (the last one rebuilt is remembered, so a loop over
    * `task.delivered.length` does not rebuild it on every turn).
    */
   get delivered(): readonly string[] {
     if (this.#storedDelivered) return this.#storedDelivered;
-    const drops = this.#drops;
-    if (!drops) return this.recipients;
+    const drops = this.#drops ?? NO_DROPS;
+    if (drops === NO_DROPS && this.#names) return this.#names;
     if (lastRebuilt.task === this) return lastRebuilt.delivered;
     const out: string[] = [];
     let next = 0;
-    for (let i = 0; i < this.recipients.length; i++) {
+    const count = this.recipientCount;
+    for (let i = 0; i < count; i++) {
       if (next < drops.length && drops[next] === i) next += 2;
-      else out.push(this.recipients[i]!);
+      else out.push(this.recipientAt(i));
     }
     lastRebuilt = { task: this, delivered: out };
     return out;
@@ -137,14 +195,14 @@ export class KeptTask {
     const drops = this.#drops;
     if (!drops) return undefined;
     for (let i = 0; i < drops.length; i += 2) {
-      if (this.recipients[drops[i]!] === userid) return this.#forbiddenAt(drops[i]!, drops[i + 1]!);
+      if (this.recipientAt(drops[i]!) === userid) return this.#forbiddenAt(drops[i]!, drops[i + 1]!);
     }
     return undefined;
   }
 
   /** Accounted bytes (see the constants). */
   get bytes(): number {
-    let bytes = TASK_BYTES + dataChars(this.data) + this.recipients.length * RECIPIENT_BYTES;
+    let bytes = TASK_BYTES + dataChars(this.data) + (this.#names ? this.#names.length * RECIPIENT_BYTES : this.#slotCount * RECIPIENT_SLOT_BYTES);
     bytes += (this.invalidUserIds.length + this.failed.length) * STRING_BYTES + this.invalidDeptIds.length * RECIPIENT_BYTES;
     if (this.#drops) bytes += (this.#drops.length / 2) * DROP_BYTES;
     if (this.#storedForbidden) bytes += this.#storedForbidden.reduce((sum, entry) => sum + STRING_BYTES * 2 + entry.explanation.length, 0);
@@ -189,7 +247,7 @@ export class KeptTask {
     const context = this.#context!;
     const rule = RULES[packed % 4]!;
     const seen = Math.floor(packed / 4);
-    const userid = this.recipients[position]!;
+    const userid = this.recipientAt(position);
     const code = context.codes[rule];
     let count: number;
     let why: string;
@@ -207,6 +265,12 @@ export class KeptTask {
     }
     return { code, count, userid, explanation: `${why} → ${code} (${FORBIDDEN_CODE_MEANINGS[code] ?? "flow control"})` };
   }
+}
+
+const NO_DROPS: number[] = [];
+
+function isSlotList(recipients: readonly string[] | { slots: Uint32Array; directory: UserSlots }): recipients is { slots: Uint32Array; directory: UserSlots } {
+  return !Array.isArray(recipients);
 }
 
 /** One rebuilt delivered list, held until another task's is rebuilt: enough for loops, nothing kept per task. */

@@ -1,6 +1,6 @@
 import { ErrCode, ForbiddenCode, TemplateData, type SendByTemplateWire } from "../../protocol/index.ts";
 import { chinaDay } from "../clock.ts";
-import { agentKey, type AppIdentity } from "../world/directory.ts";
+import { agentKey, type AppIdentity, type CorpDirectory } from "../world/directory.ts";
 import type { TemplateSeed } from "../world/world-schema.ts";
 import { contentFingerprint } from "./content-fingerprint.ts";
 import { parseTemplateData } from "../../protocol/wire-fields.ts";
@@ -42,22 +42,23 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
     if (problem) return failure(ErrCode.INVALID_PARAMETER, `data: ${problem}`);
   }
 
-  const userids = splitList(request.userid_list);
-  if (userids.length > settings.maxUseridsPerList) {
-    return failure(settings.tooManyUseridsErrcode, `userid_list: ${userids.length} ids, at most ${settings.maxUseridsPerList}`);
-  }
   const deptTokens = splitList(request.dept_id_list);
+  const badDept = deptTokens.find((token) => !/^\d+$/.test(token));
+  const corp = world.corp(app.corpId);
+  // Resolved before the list checks below, which need its count of entries; it changes nothing, so a refusal stays a refusal.
+  const resolved = resolveRecipients(corp, request.userid_list, badDept === undefined ? deptTokens.map(Number) : []);
+  if (resolved.listedUserIds > settings.maxUseridsPerList) {
+    return failure(settings.tooManyUseridsErrcode, `userid_list: ${resolved.listedUserIds} ids, at most ${settings.maxUseridsPerList}`);
+  }
   if (deptTokens.length > settings.maxDeptIdsPerList) {
     return failure(settings.tooManyDeptIdsErrcode, `dept_id_list: ${deptTokens.length} ids, at most ${settings.maxDeptIdsPerList}`);
   }
-  const badDept = deptTokens.find((token) => !/^\d+$/.test(token));
   if (badDept !== undefined) return failure(ErrCode.INVALID_PARAMETER, `dept_id_list: "${badDept}" is not a department id`);
-  if (userids.length === 0 && deptTokens.length === 0) {
+  if (resolved.listedUserIds === 0 && deptTokens.length === 0) {
     return failure(settings.noReceiversErrcode, "userid_list and dept_id_list are both empty");
   }
 
-  const resolved = resolveRecipients(world.corp(app.corpId), userids, deptTokens.map(Number));
-  let recipients = resolved.userids;
+  let recipients = resolved.slots;
   let failed: string[] = [];
   if (recipients.length > settings.recipientsPerSend) {
     if (settings.overRecipientsPerSend === "reject") {
@@ -66,7 +67,7 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
         `the send reaches ${recipients.length} recipients, at most ${settings.recipientsPerSend}`,
       );
     }
-    failed = recipients.slice(settings.recipientsPerSend);
+    failed = Array.from(recipients.subarray(settings.recipientsPerSend), (slot) => corp!.slots.useridAt(slot));
     recipients = recipients.slice(0, settings.recipientsPerSend);
   }
 
@@ -77,12 +78,13 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
     templateId: template.templateId,
     data,
     createdAtMs: nowMs,
-    recipients,
+    // No corp means nobody resolved: an empty list of slots needs no directory, but the field wants one.
+    recipients: corp ? { slots: recipients, directory: corp.slots } : [],
     invalidUserIds: resolved.invalidUserIds,
     invalidDeptIds: resolved.invalidDeptIds,
     failed,
   });
-  applySilentLimits(state, app, template, task);
+  applySilentLimits(state, app, template, task, recipients, corp);
   state.keepTask(task);
   return success({ task_id: task.taskId }, describeTask(task));
 }
@@ -92,7 +94,14 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
  * exceptions (who was dropped, by which rule, at which count); its delivered
  * list and the explanations are rebuilt from them when asked for.
  */
-function applySilentLimits(state: MockState, app: AppIdentity, template: TemplateSeed, task: KeptTask): void {
+function applySilentLimits(
+  state: MockState,
+  app: AppIdentity,
+  template: TemplateSeed,
+  task: KeptTask,
+  recipients: Uint32Array,
+  corp: CorpDirectory | undefined,
+): void {
   const { settings } = state;
   const nowMs = task.createdAtMs;
   const day = chinaDay(nowMs);
@@ -100,7 +109,10 @@ function applySilentLimits(state: MockState, app: AppIdentity, template: Templat
   const fingerprint = contentFingerprint(template.templateId, task.data);
   const windowKey = agentKey(app.corpId, app.agentId);
   const window = state.minuteWindow.use(windowKey, nowMs, settings.minuteWindow, settings.minuteWindowMs);
-  const ledger = state.ledger.of(windowKey);
+  // Without a corp nobody resolved, and the loop below never runs.
+  const directory = corp?.slots;
+  const ledger = state.ledger.of(windowKey, directory);
+  const dayNumber = ledger.dayNumber(day);
   const rules = { dailyCap: settings.dailyMessagesPerEmployee, dedupe: settings.duplicateContentOncePerDay };
   // What every recipient's inbox copy shares, built once per send.
   const delivery: InboxDelivery = {
@@ -115,17 +127,16 @@ function applySilentLimits(state: MockState, app: AppIdentity, template: Templat
     receivedAtMs: nowMs,
   };
   let used = window.used;
-  const { recipients } = task;
   const { inboxLimitPerUser } = settings;
   // Made for the first drop only: a send that delivers to everyone needs none.
   let context: DropContext | undefined;
 
   for (let i = 0; i < recipients.length; i++) {
-    const userid = recipients[i]!;
-    const verdict = ledger.admit(userid, day, fingerprint, rules, used >= settings.recipientsPerMinute);
+    const slot = recipients[i]!;
+    const verdict = ledger.admitAt(slot, dayNumber, fingerprint, rules, used >= settings.recipientsPerMinute);
     if (verdict.kind === "ok") {
       used += 1;
-      state.inbox.deliver(userid, delivery, inboxLimitPerUser);
+      state.inbox.deliverToSlot(directory!, slot, delivery, inboxLimitPerUser);
       continue;
     }
     context ??= {

@@ -43,7 +43,7 @@ export function getSendResult(state: MockState, grant: TokenGrant, agentId: numb
   if (state.clock.now() - task.createdAtMs > settings.taskQueryWindowMs) {
     return failure(ErrCode.INVALID_PARAMETER, "task_id", `task ${taskId} is older than the ${settings.taskQueryWindowMs / 3_600_000} h result window`);
   }
-  const size = task.recipients.length + task.failed.length;
+  const size = task.recipientCount + task.failed.length;
   if (size > settings.sendResultMaxRecipients) {
     return failure(
       settings.sendResultTooLargeErrcode,

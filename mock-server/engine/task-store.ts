@@ -1,5 +1,9 @@
 import type { ForbiddenEntry, TemplateData } from "../../protocol/index.ts";
 import { KeptTask } from "./kept-task.ts";
+import { SlotArena } from "./slot-arena.ts";
+
+/** One position of the arena: a 4-byte slot (KeptTask counts the positions its recipients hold). */
+const ARENA_BYTES_PER_POSITION = 4;
 
 /** A recipient the vendor silently dropped, with the rule and numbers behind it. */
 export interface ForbiddenRecipient extends ForbiddenEntry {
@@ -59,6 +63,8 @@ export class TaskStore {
   #oldest = 0;
   #nextTaskId: number;
   #bytes = 0;
+  /** Every kept task's recipients, as directory slots. */
+  #arena = new SlotArena();
   #drops: TaskDrops = { limit: 0, age: 0, budget: 0 };
 
   constructor(firstTaskId = 282632271040) {
@@ -77,7 +83,11 @@ export class TaskStore {
   add(task: KeptTask | SendTask, limit: number, budget?: TaskBudget): void {
     const kept = task instanceof KeptTask ? task : KeptTask.fromView(task);
     const previous = this.#tasks.get(kept.taskId);
-    if (previous) this.#bytes -= previous.bytes;
+    if (previous) {
+      this.#bytes -= previous.bytes;
+      previous.dropSlots();
+    }
+    kept.moveSlotsInto(this.#arena);
     this.#tasks.set(kept.taskId, kept);
     this.#queue.push(kept);
     this.#bytes += kept.bytes;
@@ -92,9 +102,9 @@ export class TaskStore {
     return this.#tasks.size;
   }
 
-  /** Accounted bytes of every kept task (KeptTask.bytes). */
+  /** Accounted bytes of every kept task (KeptTask.bytes), and the arena's room beyond what they hold. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#bytes + (this.#arena.capacity - this.#arena.held) * ARENA_BYTES_PER_POSITION;
   }
 
   get drops(): Readonly<TaskDrops> {
@@ -119,6 +129,7 @@ export class TaskStore {
         this.#tasks.delete(task.taskId);
         this.#bytes -= task.bytes;
         this.#drops[reason] += 1;
+        task.dropSlots();
       }
       queue[this.#oldest++] = undefined; // let the dropped task go now, not at the next compaction
     }
@@ -136,6 +147,8 @@ export class TaskStore {
   /** Reads snapshots of today's shape and of the shape before tasks were kept compactly (the same SendTask list). */
   restore(data: { nextTaskId: number; tasks: SendTask[]; drops?: TaskDrops }): void {
     this.#nextTaskId = data.nextTaskId;
+    // Restored tasks hold their recipients as userids, not slots.
+    this.#arena = new SlotArena();
     this.#tasks = new Map(data.tasks.map((task) => [task.taskId, KeptTask.fromView(task)]));
     this.#queue = [...this.#tasks.values()];
     this.#oldest = 0;

@@ -1,4 +1,5 @@
 import type { AppKind } from "../../protocol/index.ts";
+import { UserSlots } from "./user-slots.ts";
 import type { CorpSeed, TemplateSeed, WorldSeed } from "./world-schema.ts";
 
 /** An app as the send path sees it: who it is, where it sends, which codes it gets. */
@@ -25,6 +26,10 @@ export class CorpDirectory {
   readonly #departments = new Map<number, { name: string; parentId?: number }>();
   readonly #children = new Map<number, number[]>();
   readonly #members = new Map<number, string[]>();
+  /** The same members as slots, for expanding a send's departments without a lookup per member. */
+  readonly #memberSlots = new Map<number, number[]>();
+  /** Every employee numbered, in seed order (a userid seeded twice keeps its first number). */
+  readonly slots: UserSlots;
 
   constructor(seed: CorpSeed) {
     this.corpId = seed.corpId;
@@ -33,10 +38,14 @@ export class CorpDirectory {
       this.#departments.set(dept.deptId, { name: dept.name, parentId: dept.parentId });
       if (dept.parentId !== undefined) pushTo(this.#children, dept.parentId, dept.deptId);
     }
+    const userids: string[] = [];
     for (const user of seed.users) {
+      if (!this.#users.has(user.userid)) userids.push(user.userid);
       this.#users.set(user.userid, user);
       for (const deptId of user.deptIds) pushTo(this.#members, deptId, user.userid);
     }
+    this.slots = new UserSlots(userids);
+    for (const [deptId, members] of this.#members) this.#memberSlots.set(deptId, members.map((userid) => this.slots.slotOf(userid)));
   }
 
   user(userid: string): DirectoryUser | undefined {
@@ -68,10 +77,11 @@ export class CorpDirectory {
   }
 
   /**
-   * Every employee in the departments, sub-departments included, each once and
-   * in first-seen order (which decides who is throttled first).
+   * Every employee in the departments, sub-departments included, in tree
+   * order, as slots: `visit` is called for each direct membership (an
+   * employee in two of them comes twice; the caller keeps the first).
    */
-  expandDepartments(deptIds: readonly number[], into: Set<string>): void {
+  forEachMemberSlot(deptIds: readonly number[], visit: (slot: number) => void): void {
     const visited = new Set<number>();
     const stack: number[] = [];
     for (const root of deptIds) {
@@ -80,7 +90,7 @@ export class CorpDirectory {
         const deptId = stack.pop()!;
         if (visited.has(deptId)) continue;
         visited.add(deptId);
-        for (const userid of this.directMembers(deptId)) into.add(userid);
+        for (const slot of this.#memberSlots.get(deptId) ?? []) visit(slot);
         const children = this.subDepartments(deptId);
         for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
       }
