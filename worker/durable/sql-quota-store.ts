@@ -24,6 +24,18 @@ export class SqlQuotaStore implements QuotaStore {
       .map((row) => (row.in_flight ? { atMs: row.at_ms, recipients: row.recipients, inFlight: true } : { atMs: row.at_ms, recipients: row.recipients }));
   }
 
+  recipientsInWindow(sinceMs: number): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        // The same two indexed reads as windowEntries, summed inside SQLite: one row crosses into JS, not one per send.
+        `SELECT (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE at_ms >= ?)
+              + (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE in_flight = 1 AND at_ms < ?) AS n`,
+        sinceMs,
+        sinceMs,
+      )
+      .one().n;
+  }
+
   dayCounts(day: string, userids: readonly string[]): Map<string, number> {
     const counts = new Map<string, number>();
     for (const batch of batches(userids, 1, 1)) {
