@@ -96,7 +96,7 @@ describe("CORS", () => {
     expect(allowed.status).toBe(401);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(allowed.headers.get("access-control-expose-headers")).toContain("retry-after");
-    for (const headers of [{ origin: "https://evil.example.com" }, {}]) {
+    for (const headers of [{ origin: "https://evil.example.com" }, {}] as Record<string, string>[]) {
       const answer = await get(headers);
       expect(answer.status).toBe(401);
       expect([...answer.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
