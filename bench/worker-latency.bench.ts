@@ -36,11 +36,24 @@
  * employee with fresh data) for a few seconds, against the same 32
  * connections asking the ingress-only 404, in the same run.
  *
- * Usage: npm run bench:worker [-- --pairs-1 600] [-- --pairs-1000 200] [-- --verbose]
+ * Both concurrency phases also read, from /proc, the CPU each process used
+ * per request (wrangler's Node, its proxy workerd, the workerd running the
+ * worker and its objects, and this process, which is the client and the mock):
+ * on a 2-core machine they share the cores, so requests/s is a property of
+ * all of them, and the worker's own share is what the code can change.
+ *
+ * wrangler dev's local observability (on by default since wrangler 4.1xx) is
+ * turned off (X_LOCAL_OBSERVABILITY=false) unless `--local-observability`:
+ * it streams every invocation's spans, one per SQL statement, to a collector
+ * running in the worker's own workerd, which writes them to its SQLite. That
+ * costs a send about 25 spans against the 404's one, on the same thread as
+ * the worker; deployed workers pay nothing like it in the request.
+ *
+ * Usage: npm run bench:worker [-- --pairs-1 600] [-- --pairs-1000 200] [-- --local-observability] [-- --verbose]
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, platform, release, tmpdir } from "node:os";
+import { cpus, loadavg, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
@@ -48,7 +61,9 @@ import type { MockSettingsPatch } from "../mock-server/settings.ts";
 import { DEFAULT_APPROVED_TEMPLATE_ID, GENERATED_USER_COUNT, generatedUserId } from "../mock-server/world/default-world.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
 import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
+import { machineBusyShare } from "./child-processes.ts";
 import { runLoad } from "./load-generator.ts";
+import { cpuMeter, wranglerProcesses } from "./process-cpu.ts";
 import { directTarget, ingressTarget, Recipients, workerTarget, type Target } from "./worker-targets.ts";
 import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
 
@@ -58,9 +73,11 @@ const { values: args } = parseArgs({
   options: {
     "pairs-1": { type: "string", default: "600" },
     "pairs-1000": { type: "string", default: "200" },
+    "local-observability": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
 });
+const LOCAL_OBSERVABILITY = args["local-observability"]!;
 const PAIRS: Record<number, number> = { 1: count(args["pairs-1"]!, "--pairs-1"), 1000: count(args["pairs-1000"]!, "--pairs-1000") };
 const WARMUP_PAIRS: Record<number, number> = { 1: 20, 1000: 5 };
 /** Hard limits: wrangler must answer within this, and each measured size stops at its budget. */
@@ -187,6 +204,10 @@ async function main(): Promise<void> {
   }
 
   try {
+    const busyBefore = await machineBusyShare(1_000);
+    const loadBefore = loadavg()[0]!;
+    // wrangler reads it from its environment, which it inherits from this process.
+    process.env.X_LOCAL_OBSERVABILITY = String(LOCAL_OBSERVABILITY);
     mock = await startMockServer({ port: 0, hostname: HOST, settings: MOCK_SETTINGS });
     const [port, inspectorPort] = [await freePort(), await freePort()];
     // Fresh Durable Object state every run, as `npm run dev` does.
@@ -224,7 +245,11 @@ async function main(): Promise<void> {
       args.verbose!,
     );
     const workerUrl = `http://${HOST}:${port}`;
-    console.log(`worker-latency benchmark: node ${process.version}, wrangler ${wranglerVersion}; mock ${mock.url}; starting wrangler dev on ${workerUrl}…`);
+    console.log(
+      `worker-latency benchmark: node ${process.version}, wrangler ${wranglerVersion}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}; ` +
+        `machine ${(busyBefore * 100).toFixed(0)}% busy just before (load average ${loadBefore.toFixed(2)}); ` +
+        `wrangler's local observability ${LOCAL_OBSERVABILITY ? "on" : "off"}; mock ${mock.url}; starting wrangler dev on ${workerUrl}…`,
+    );
     const startupMs = await waitUntilAnswering(workerUrl, wrangler, STARTUP_TIMEOUT_MS);
     console.log(`wrangler answered after ${(startupMs / 1000).toFixed(1)} s`);
 
@@ -272,7 +297,11 @@ async function main(): Promise<void> {
         bytes,
       ]);
     };
+    const meter = cpuMeter(wranglerProcesses(wrangler.pid!));
+    meter.start();
     const concurrentSends = await runLoad({ port, requests: sendBodies.map(authorised), connections: 32, durationMs: 8_000, maxRequests: CONCURRENT_SENDS, check: (status) => status === 201 });
+    const sendsCpu = meter.stop();
+    meter.start();
     const concurrentIngress = await runLoad({
       port,
       requests: [Buffer.from(`GET /bench-ping HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`, "latin1")],
@@ -281,6 +310,7 @@ async function main(): Promise<void> {
       maxRequests: 200_000,
       check: (status) => status === 404,
     });
+    const ingressCpu = meter.stop();
     if (concurrentSends.errors > 0) throw new Error(`concurrent sends: ${concurrentSends.errors} errors, first: ${concurrentSends.firstError}`);
 
     // The alarm reads each verified task's result VERIFY_AFTER_MS after the send: let the last ones finish.
@@ -349,6 +379,26 @@ async function main(): Promise<void> {
         `against ${concurrentIngress.requestsPerSecond.toFixed(0)} ingress-only requests/s: ${fmtRatio(concurrentSends.requestsPerSecond / concurrentIngress.requestsPerSecond)} (goal ≥ 0.5×). ` +
         `A 1,000-recipient send adds ${fmtMs(phases.find((p) => p.recipients === 1000)!.worker.p50Ms - phases.find((p) => p.recipients === 1000)!.ingress.p50Ms)} p50 beyond the ingress (goal ≤ 30 ms).`,
     );
+    const cpuPerRequest = (used: Map<string, number>, completed: number) => new Map([...used].map(([role, ms]) => [role, completed > 0 ? ms / completed : Number.NaN]));
+    const sendCpu = cpuPerRequest(sendsCpu, concurrentSends.completed);
+    const pingCpu = cpuPerRequest(ingressCpu, concurrentIngress.completed);
+    const total = (perRequest: Map<string, number>) => [...perRequest.values()].reduce((sum, ms) => sum + ms, 0);
+    console.log("\nCPU per request during those two phases, by process (from /proc; all of them share the machine's cores):\n");
+    console.log(
+      table(
+        ["process", "per 1-recipient send", "per ingress-only 404", "send / 404"],
+        [...new Set([...sendCpu.keys(), ...pingCpu.keys()])]
+          .map((role) => [role, sendCpu.get(role) ?? Number.NaN, pingCpu.get(role) ?? Number.NaN] as const)
+          .concat([["all of them", total(sendCpu), total(pingCpu)] as const])
+          .map(([role, send, ping]) => [role, fmtMs(send), fmtMs(ping), fmtRatio(send / ping)]),
+      ),
+    );
+    const workerRole = "workerd: the worker and its objects";
+    console.log(
+      `The worker's own workerd spent ${fmtMs(sendCpu.get(workerRole) ?? Number.NaN)} of the ${fmtMs(total(sendCpu))} a send cost the machine ` +
+        `(${(((sendCpu.get(workerRole) ?? Number.NaN) / total(sendCpu)) * 100).toFixed(0)}%); if CPU alone set the pace, sends/s over 404s/s would be about ` +
+        `${fmtRatio(total(pingCpu) / total(sendCpu))}.`,
+    );
     for (const p of phases) if (p.stoppedByBudget) console.log(`note: ${p.recipients} recipients stopped at its time budget after ${p.pairsMeasured} of ${p.pairsPlanned} pairs`);
     console.log(`\nMock: ${mockTasks.length} tasks, ${delivered} deliveries, ${notDelivered} recipients not delivered. Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
@@ -366,7 +416,11 @@ async function main(): Promise<void> {
           wranglerStartupMs: startupMs,
           phases,
           mock: { tasks: mockTasks.length, delivered, notDelivered },
+          machine: { busyShareBefore: busyBefore, loadAverageBefore: loadBefore },
+          localObservability: LOCAL_OBSERVABILITY,
           concurrency: {
+            cpuMsPerSend: Object.fromEntries(sendCpu),
+            cpuMsPerIngressRequest: Object.fromEntries(pingCpu),
             connections: 32,
             sendsPerSecond: concurrentSends.requestsPerSecond,
             ingressPerSecond: concurrentIngress.requestsPerSecond,

@@ -49,6 +49,8 @@ export class CorpAppSender extends DurableObject<Env> {
   #ownerKnown: string | undefined;
   /** No vendor work before this: the suite ticket was missing (in memory: a restart tries once at once). */
   #waitForTicketUntil = 0;
+  /** The pushed suite ticket as stored; `null` when none was pushed, undefined until read. */
+  #storedTicket: string | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,8 +94,11 @@ export class CorpAppSender extends DurableObject<Env> {
       const outcome = await this.#accept(request);
       if (outcome.kind !== "accepted") return outcome;
       if (request.async) await this.#drain();
-      await this.#arm();
-      return { kind: "recorded", record: this.#log.record(request.id, { corpId: request.corpId, agentId: request.agentId })! };
+      const record = this.#log.record(request.id, { corpId: request.corpId, agentId: request.agentId })!;
+      // A synchronous send that left nothing queued and nothing to verify can only need the prune
+      // alarm, which is set unless this is the object's first send: #arm's three reads are spared.
+      if (request.async || record.summary.queued > 0 || record.verifyDelivery || (await this.ctx.storage.getAlarm()) === null) await this.#arm();
+      return { kind: "recorded", record };
     } catch (error) {
       if (error instanceof MissingSuiteTicketError) return { kind: "misconfigured", message: error.message };
       throw error;
@@ -138,6 +143,7 @@ export class CorpAppSender extends DurableObject<Env> {
   /** The suite ticket the vendor pushed most recently; it replaces the configured one. */
   async setSuiteTicket(ticket: string): Promise<void> {
     this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('suite_ticket', ?)", ticket);
+    this.#storedTicket = ticket;
     this.#waitForTicketUntil = 0;
     await this.#arm();
   }
@@ -346,8 +352,9 @@ export class CorpAppSender extends DurableObject<Env> {
   }
 
   #suiteTicket(app: AppConfig & { kind: "thirdParty" }): string {
-    const stored = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'suite_ticket'").toArray()[0]?.value;
-    const ticket = stored ?? app.suiteTicket;
+    // Every send checks it; only setSuiteTicket writes it, so it is read once per instance.
+    this.#storedTicket ??= this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'suite_ticket'").toArray()[0]?.value ?? null;
+    const ticket = this.#storedTicket ?? app.suiteTicket;
     if (!ticket) throw new MissingSuiteTicketError(`no suite ticket for ${app.suiteKey} yet: configure one or PUT /v1/suite-tickets/${app.suiteKey}`);
     return ticket;
   }

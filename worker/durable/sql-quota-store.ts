@@ -1,5 +1,10 @@
 import type { QuotaStore, Reservation, WindowEntry } from "../quota/quota-store.ts";
-import { batches, placeholders } from "./sql-batches.ts";
+/**
+ * The employees a statement is about, bound as one JSON array: a 1,000-recipient
+ * send is then one statement per rule instead of one per 33–99 employees (the
+ * 100-parameter limit), and each statement costs far more than the rows it touches.
+ */
+const EACH_USERID = "(SELECT value FROM json_each(?))";
 
 /** The quota rules' storage, over the object's SQLite. Callers wrap admissions in transactionSync. */
 export class SqlQuotaStore implements QuotaStore {
@@ -24,16 +29,26 @@ export class SqlQuotaStore implements QuotaStore {
       .map((row) => (row.in_flight ? { atMs: row.at_ms, recipients: row.recipients, inFlight: true } : { atMs: row.at_ms, recipients: row.recipients }));
   }
 
+  recipientsInWindow(sinceMs: number): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        // The same two indexed reads as windowEntries, summed inside SQLite: one row crosses into JS, not one per send.
+        `SELECT (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE at_ms >= ?)
+              + (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE in_flight = 1 AND at_ms < ?) AS n`,
+        sinceMs,
+        sinceMs,
+      )
+      .one().n;
+  }
+
   dayCounts(day: string, userids: readonly string[]): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const batch of batches(userids, 1, 1)) {
-      const rows = this.#sql.exec<{ userid: string; messages: number }>(
-        `SELECT userid, messages FROM employee_day WHERE day = ? AND userid IN (${placeholders(batch.length)})`,
-        day,
-        ...batch,
-      );
-      for (const row of rows) if (row.messages > 0) counts.set(row.userid, row.messages);
-    }
+    const rows = this.#sql.exec<{ userid: string; messages: number }>(
+      `SELECT userid, messages FROM employee_day WHERE day = ? AND userid IN ${EACH_USERID}`,
+      day,
+      JSON.stringify(userids),
+    );
+    for (const row of rows) if (row.messages > 0) counts.set(row.userid, row.messages);
     return counts;
   }
 
@@ -41,15 +56,13 @@ export class SqlQuotaStore implements QuotaStore {
     const seen = new Set<string>();
     const contentId = this.#contentId(day, fingerprint, false);
     if (contentId === undefined) return seen;
-    for (const batch of batches(userids, 1, 2)) {
-      const rows = this.#sql.exec<{ userid: string }>(
-        `SELECT userid FROM employee_day WHERE day = ? AND instr(contents, ?) > 0 AND userid IN (${placeholders(batch.length)})`,
-        day,
-        `,${contentId},`,
-        ...batch,
-      );
-      for (const row of rows) seen.add(row.userid);
-    }
+    const rows = this.#sql.exec<{ userid: string }>(
+      `SELECT userid FROM employee_day WHERE day = ? AND instr(contents, ?) > 0 AND userid IN ${EACH_USERID}`,
+      day,
+      `,${contentId},`,
+      JSON.stringify(userids),
+    );
+    for (const row of rows) seen.add(row.userid);
     return seen;
   }
 
@@ -58,14 +71,15 @@ export class SqlQuotaStore implements QuotaStore {
     this.#sql.exec("INSERT INTO minute_window (reservation_id, at_ms, recipients, in_flight) VALUES (?, ?, ?, 1)", reservationId, atMs, reservation.recipients);
     if (userids.length === 0) return;
     const contentId = this.#contentId(day, fingerprint, true)!;
-    // One row per employee and day: the count goes up and the content's id joins the list.
-    for (const batch of batches(userids, 3)) {
-      this.#sql.exec(
-        `INSERT INTO employee_day (day, userid, messages, contents) VALUES ${batch.map(() => "(?, ?, 1, ?)").join(", ")}
-         ON CONFLICT (day, userid) DO UPDATE SET messages = messages + 1, contents = contents || substr(excluded.contents, 2)`,
-        ...batch.flatMap((userid) => [day, userid, `,${contentId},`]),
-      );
-    }
+    // One row per employee and day: the count goes up and the content's id joins the list. ("WHERE true"
+    // is SQLite's way of telling an upsert's ON CONFLICT from a join's ON after INSERT … SELECT.)
+    this.#sql.exec(
+      `INSERT INTO employee_day (day, userid, messages, contents) SELECT ?, value, 1, ? FROM json_each(?) WHERE true
+       ON CONFLICT (day, userid) DO UPDATE SET messages = messages + 1, contents = contents || substr(excluded.contents, 2)`,
+      day,
+      `,${contentId},`,
+      JSON.stringify(userids),
+    );
     this.#sql.exec(
       "INSERT INTO reservations (reservation_id, day, content_id, userids) VALUES (?, ?, ?, ?)",
       reservationId,
@@ -92,16 +106,14 @@ export class SqlQuotaStore implements QuotaStore {
     const held = [...new Set(userids)].filter((userid) => holding.has(userid));
     if (held.length === 0) return;
     const entry = `,${reservation.contentId},`;
-    for (const batch of batches(held, 1, 3)) {
-      this.#sql.exec(
-        `UPDATE employee_day SET messages = messages - 1, contents = replace(contents, ?, ',')
-         WHERE day = ? AND instr(contents, ?) > 0 AND userid IN (${placeholders(batch.length)})`,
-        entry,
-        reservation.day,
-        entry,
-        ...batch,
-      );
-    }
+    this.#sql.exec(
+      `UPDATE employee_day SET messages = messages - 1, contents = replace(contents, ?, ',')
+       WHERE day = ? AND instr(contents, ?) > 0 AND userid IN ${EACH_USERID}`,
+      entry,
+      reservation.day,
+      entry,
+      JSON.stringify(held),
+    );
     for (const userid of held) holding.delete(userid);
     if (holding.size === 0) this.#sql.exec("DELETE FROM reservations WHERE reservation_id = ?", reservationId);
     else this.#sql.exec("UPDATE reservations SET userids = ? WHERE reservation_id = ?", `,${[...holding].join(",")},`, reservationId);

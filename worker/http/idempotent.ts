@@ -54,7 +54,8 @@ export async function idempotent(
   env: Env,
   principal: Principal,
   key: string | undefined,
-  fingerprint: string,
+  /** The request's fingerprint (requestFingerprint), computed only when there is a key to remember it under. */
+  fingerprint: () => Promise<string>,
   run: () => Promise<IdempotentOutcome>,
   options: IdempotencyOptions,
 ): Promise<Response> {
@@ -65,7 +66,7 @@ export async function idempotent(
     ]);
   }
   const keys = env.IDEMPOTENCY_KEYS.getByName(`${principal.kind}:${principal.id}`);
-  const begin = await keys.begin(key, fingerprint);
+  const begin = await keys.begin(key, await fingerprint());
   if (begin.kind === "mismatch") {
     throw new ProblemError(422, "idempotency-key-reused", "this Idempotency-Key was used with a different request in the last 24 h", [
       { path: "header.Idempotency-Key", message: "already used for another request" },

@@ -39,7 +39,7 @@ export function notificationRoutes(app: App): void {
       });
       return { response: answerForSend(answer, c.req.path, async), final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
     };
-    return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), await requestFingerprint(c.req.raw, text), run, {
+    return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), () => requestFingerprint(c.req.raw, text), run, {
       replayReference: async (stored) => {
         const record = await currentRecord(c.env, stored.notificationId);
         return new Response(JSON.stringify(record), { status: stored.status, headers: stored.headers });

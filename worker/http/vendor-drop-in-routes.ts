@@ -48,7 +48,7 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
         const response = withRequestId(vendorShaped(answer));
         return { response, final: isFinalAnswer(answer), ...(answer.kind === "recorded" ? { notificationId: id } : {}) };
       };
-      return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), await requestFingerprint(c.req.raw, text), run, {
+      return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), () => requestFingerprint(c.req.raw, text), run, {
         replayReference: async (stored) =>
           withRequestId(vendorShaped({ kind: "recorded", record: await currentRecord(c.env, stored.notificationId) }), stored.headers),
       });

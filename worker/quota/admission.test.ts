@@ -117,6 +117,23 @@ describe.each(STORES)("over the %s store", (_, newStore) => {
       store.settle("a/0", T0);
       expect(store.windowEntries(0)).toEqual([{ atMs: T0 + 30_000, recipients: 4 }, { atMs: T0 + 2_000, recipients: 4, inFlight: true }, { atMs: T0 + 2_000, recipients: 2, inFlight: true }].sort((a, b) => a.atMs - b.atMs));
     });
+
+    it("sums the window as its entries do: settled places from the window's start, in-flight ones whatever their time", () => {
+      const store = newStore();
+      admitSend(store, guarded, { reservationId: "old", userids: ids(3, "o"), fingerprint: "f", nowMs: T0 });
+      admitSend(store, guarded, { reservationId: "stuck", userids: ids(2, "s"), fingerprint: "f", nowMs: T0 });
+      admitSend(store, guarded, { reservationId: "new", userids: ids(4, "n"), fingerprint: "f", nowMs: T0 + 40_000 });
+      // Answered at once: each keeps its place at admission plus the guard (T0+2 s and T0+42 s).
+      store.settle("old/0", T0 + 1_000);
+      store.settle("new/0", T0 + 41_000);
+      // "stuck" was never answered: it still counts after the others of its time have left.
+      for (const since of [0, T0 + 2_000, T0 + 2_001, T0 + 42_000, T0 + 42_001]) {
+        const summed = store.windowEntries(since).reduce((sum, e) => sum + e.recipients, 0);
+        expect(store.recipientsInWindow(since), `since ${since - T0}`).toBe(summed);
+      }
+      expect(store.recipientsInWindow(T0 + 2_001)).toBe(6);
+      expect(store.recipientsInWindow(T0 + 42_001)).toBe(2);
+    });
   });
 
   describe("retries of lost answers", () => {

@@ -1,6 +1,6 @@
 import { chinaDay } from "../../protocol/index.ts";
 import { checkEmployees, type LedgerSuppression } from "./employee-ledger.ts";
-import { msUntilRoomFor, recipientsInWindow, windowStart } from "./minute-window.ts";
+import { msUntilRoomFor, windowStart } from "./minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "./quota-store.ts";
 
 export interface AdmissionRequest {
@@ -51,9 +51,11 @@ export function admitSend(store: QuotaStore, limits: QuotaLimits, request: Admis
   const admitted = new Set(checked.allowed);
   const allowed = held.size === 0 ? checked.allowed : request.userids.filter((userid) => held.has(userid) || admitted.has(userid));
   const { suppressed } = checked;
-  const entries = store.windowEntries(windowStart(request.nowMs, limits.windowMs));
-  const inWindow = recipientsInWindow(entries);
+  const since = windowStart(request.nowMs, limits.windowMs);
+  const inWindow = store.recipientsInWindow(since);
   if (inWindow + allowed.length > limits.recipientsPerMinute) {
+    // Only a refusal needs the entries themselves, to say when there will be room.
+    const entries = store.windowEntries(since);
     return {
       kind: "window-full",
       inWindow,

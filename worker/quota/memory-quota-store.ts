@@ -11,6 +11,12 @@ export class MemoryQuotaStore implements QuotaStore {
     return [...this.#window.values()].filter((entry) => entry.inFlight || entry.atMs >= sinceMs).sort((a, b) => a.atMs - b.atMs);
   }
 
+  recipientsInWindow(sinceMs: number): number {
+    let total = 0;
+    for (const entry of this.#window.values()) if (entry.inFlight || entry.atMs >= sinceMs) total += entry.recipients;
+    return total;
+  }
+
   dayCounts(day: string, userids: readonly string[]): Map<string, number> {
     const counts = new Map<string, number>();
     for (const userid of userids) {

@@ -30,6 +30,12 @@ export interface Reservation {
 export interface QuotaStore {
   /** Sends counted at or after `sinceMs`, and every send still in flight. */
   windowEntries(sinceMs: number): WindowEntry[];
+  /**
+   * The recipients of those same entries, summed by the store: what an
+   * admission reads on every send, so it must not cost one object per entry
+   * (a busy window holds thousands).
+   */
+  recipientsInWindow(sinceMs: number): number;
   /** Messages each employee was admitted on `day` (absent means none). */
   dayCounts(day: string, userids: readonly string[]): Map<string, number>;
   /** The employees who were already admitted this content on `day`. */

@@ -1,6 +1,6 @@
 import { MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
 import { admitSend } from "../quota/admission.ts";
-import { recipientsInWindow, windowStart } from "../quota/minute-window.ts";
+import { windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
 import { retryStaysOnDay, STRADDLES_MIDNIGHT } from "../quota/vendor-day.ts";
 import type { RecipientOutcome, RecipientSource } from "./notification-record.ts";
@@ -118,7 +118,7 @@ function requeued(row: QueuedRecipient): RecipientOutcome {
 
 function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: number): TakenGroup[] {
   const { limits } = deps;
-  const room = limits.recipientsPerMinute - recipientsInWindow(deps.quota.windowEntries(windowStart(nowMs, limits.windowMs)));
+  const room = limits.recipientsPerMinute - deps.quota.recipientsInWindow(windowStart(nowMs, limits.windowMs));
   const rows = deps.queue.queued(Math.min(room, sendsLeft * limits.recipientsPerSend), nowMs);
   const groups: TakenGroup[] = [];
   let budget = sendsLeft;

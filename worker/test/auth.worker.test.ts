@@ -89,4 +89,17 @@ describe("CORS", () => {
     const other = await preflight("https://evil.example.com");
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
+
+  it("lets an allowed origin read the answer and its headers; other callers get no CORS headers", async () => {
+    const get = (headers: Record<string, string>) => exports.default.fetch("http://worker/v1/notifications/unknown", { headers });
+    const allowed = await get({ origin: "https://app.example.com" });
+    expect(allowed.status).toBe(401);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(allowed.headers.get("access-control-expose-headers")).toContain("retry-after");
+    for (const headers of [{ origin: "https://evil.example.com" }, {}] as Record<string, string>[]) {
+      const answer = await get(headers);
+      expect(answer.status).toBe(401);
+      expect([...answer.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
+    }
+  });
 });

@@ -44,4 +44,23 @@ describe("the object's storage", () => {
     // Nothing left to prune: the alarm is not re-armed.
     expect(await runDurableObjectAlarm(sender())).toBe(false);
   });
+
+  it("leaves an alarm after every synchronous send: the prune alarm, or the earlier verification's", async () => {
+    const alarm = () => runInDurableObject(sender(), (_, state) => state.storage.getAlarm());
+    const send = async (name: string, verifyDelivery: boolean) =>
+      expect((await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name, name2: "" }, verifyDelivery })).status).toBe(201);
+
+    await send("plain-1", false);
+    expect(await alarm()).not.toBeNull();
+    // Lost somehow (a plain send does not re-arm an alarm that is set): the next plain send sets it again.
+    await runInDurableObject(sender(), (_, state) => state.storage.deleteAlarm());
+    await send("plain-2", false);
+    expect(await alarm()).not.toBeNull();
+    // A verified send needs its check soon: an alarm set for much later moves earlier. (On real time: the
+    // runtime moves an alarm set in the past, as the mock's frozen morning is, to now.)
+    const tomorrow = (await onRealTime(async () => Date.now())) + 24 * 60 * 60_000;
+    await runInDurableObject(sender(), (_, state) => state.storage.setAlarm(tomorrow));
+    await send("verified", true);
+    expect(await alarm()).toBeLessThan(tomorrow);
+  });
 });
