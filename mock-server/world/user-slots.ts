@@ -29,6 +29,15 @@ export class UserSlots {
   readonly #mask: number;
   readonly #slotBits: number;
   readonly #slotMask: number;
+  /**
+   * Each userid of at most PACKED_UNITS code units below 256 (the usual
+   * "u00001" or "manager4"), its units packed four to an integer, so a list
+   * reader that packs the entry while hashing it confirms a candidate with
+   * two integer comparisons instead of reading both strings again.
+   * `#packedLength` is the userid's length, or -1 for one that does not pack.
+   */
+  readonly #packed: Int32Array;
+  readonly #packedLength: Int8Array;
   /** Per-slot marks for `mark` (one send's de-duplication); a new epoch clears them all at once. */
   readonly #marks: Uint32Array;
   #epoch = 0;
@@ -45,6 +54,17 @@ export class UserSlots {
     this.#slotBits = 32 - Math.clz32(userids.length);
     this.#slotMask = 2 ** this.#slotBits - 1;
     this.#marks = new Uint32Array(userids.length);
+    this.#packed = new Int32Array(userids.length * 2);
+    this.#packedLength = new Int8Array(userids.length);
+    for (let slot = 0; slot < userids.length; slot++) {
+      const userid = userids[slot]!;
+      const packed = packUnits(userid, 0, userid.length);
+      this.#packedLength[slot] = packed ? userid.length : -1;
+      if (packed) {
+        this.#packed[slot * 2] = packed[0];
+        this.#packed[slot * 2 + 1] = packed[1];
+      }
+    }
     for (let slot = 0; slot < userids.length; slot++) {
       const userid = userids[slot]!;
       if (this.slotOf(userid) >= 0) throw new Error(`userid "${userid}" appears twice`);
@@ -70,8 +90,16 @@ export class UserSlots {
 
   /** The slot of the userid written at `text[start, end)`, or -1; reads the characters in place. */
   slotOfRange(text: string, start: number, end: number): number {
+    return this.slotOfHashedRange(text, start, end, hashRange(text, start, end));
+  }
+
+  /**
+   * `slotOfRange` with the range's `hashRange` already known: a list reader
+   * hashes each entry in the same pass that looks for its end, so the
+   * characters are read once before the one comparison with the candidate.
+   */
+  slotOfHashedRange(text: string, start: number, end: number, hash: number): number {
     const length = end - start;
-    const hash = hashRange(text, start, end);
     const table = this.#table;
     const slotBits = this.#slotBits;
     const tag = hash >>> slotBits;
@@ -85,6 +113,35 @@ export class UserSlots {
         if (this.#starts[slot + 1]! - from === length && this.#sameCharacters(text, start, from, length)) return slot;
       }
       at = (at + 1) & this.#mask;
+    }
+  }
+
+  /**
+   * `slotOfHashedRange` for a range the reader also packed as it read it
+   * (`low`, `high`: units 0–3 and 4–7, one byte each; `packs` false when the
+   * range is longer than PACKED_UNITS or holds a unit above 255). A packed
+   * range is compared by its integers alone: two ranges that pack are equal
+   * exactly when their lengths and packed integers are.
+   */
+  slotOfPackedRange(text: string, start: number, end: number, hash: number, low: number, high: number, packs: boolean): number {
+    if (!packs) return this.slotOfHashedRange(text, start, end, hash);
+    const length = end - start;
+    const table = this.#table;
+    const packed = this.#packed;
+    const packedLength = this.#packedLength;
+    const slotBits = this.#slotBits;
+    const slotMask = this.#slotMask;
+    const mask = this.#mask;
+    const tag = hash >>> slotBits;
+    let at = hash & mask;
+    for (;;) {
+      const entry = table[at]!;
+      if (entry === 0) return -1;
+      if (entry >>> slotBits === tag) {
+        const slot = (entry & slotMask) - 1;
+        if (packedLength[slot] === length && packed[slot * 2] === low && packed[slot * 2 + 1] === high) return slot;
+      }
+      at = (at + 1) & mask;
     }
   }
 
@@ -117,9 +174,38 @@ export class UserSlots {
 }
 
 /** FNV-1a over UTF-16 code units: the low bits pick a table position, the top bits are the entry's tag. */
-function hashRange(text: string, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+export function hashRange(text: string, start: number, end: number): number {
+  let hash = HASH_START;
+  for (let i = start; i < end; i++) hash = hashStep(hash, text.charCodeAt(i));
+  return hashEnd(hash);
+}
+
+/** Code units a packed key holds (see UserSlots.slotOfPackedRange): two 32-bit integers of four one-byte units. */
+export const PACKED_UNITS = 8;
+
+/** `text[start, end)` packed as slotOfPackedRange reads it, or undefined if it does not pack. */
+export function packUnits(text: string, start: number, end: number): [low: number, high: number] | undefined {
+  if (end - start > PACKED_UNITS) return undefined;
+  let low = 0;
+  let high = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) return undefined;
+    const k = i - start;
+    if (k < 4) low |= code << (k * 8);
+    else high |= code << ((k - 4) * 8);
+  }
+  return [low, high];
+}
+
+/** `hashRange` one code unit at a time, for a reader that hashes while it scans: HASH_START, hashStep per unit, then hashEnd. */
+export const HASH_START = 0x811c9dc5;
+
+export function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+export function hashEnd(hash: number): number {
   // Mix the high bits down: userids often differ only in their last characters.
   return hash ^ (hash >>> 15);
 }
