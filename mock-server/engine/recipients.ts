@@ -1,5 +1,5 @@
 import type { CorpDirectory } from "../world/directory.ts";
-import { HASH_START, PACKED_UNITS, hashEnd, hashStep } from "../world/user-slots.ts";
+import { PACKED_UNITS } from "../world/user-slots.ts";
 
 import { splitList } from "../../protocol/wire-fields.ts";
 
@@ -39,9 +39,7 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
     const length = text.length;
     let start = 0;
     while (start <= length) {
-      // One pass finds the entry's end and hashes it: each character is read once before the candidate's comparison.
-      // Packing the units as well lets the directory confirm a candidate without reading the characters again.
-      let hash = HASH_START;
+      // One pass finds the entry's end and packs its units: the directory then hashes and confirms it from two integers, without reading it again.
       let low = 0;
       let high = 0;
       let wide = false;
@@ -49,7 +47,6 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
       for (; end < length; end++) {
         const code = text.charCodeAt(end);
         if (code === COMMA) break;
-        hash = hashStep(hash, code);
         const k = end - start;
         if (k < 4) low |= code << (k * 8);
         else if (k < PACKED_UNITS) high |= code << ((k - 4) * 8);
@@ -58,7 +55,7 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
       if (end > start && isPlain(text.charCodeAt(start)) && isPlain(text.charCodeAt(end - 1))) {
         listed += 1;
         const packs = !wide && end - start <= PACKED_UNITS;
-        const slot = slots.slotOfPackedRange(text, start, end, hashEnd(hash), low, high, packs);
+        const slot = slots.slotOfPackedRange(text, start, end, low, high, packs);
         // `add` written out: the hot path of a 1,000-recipient send.
         if (slot < 0) invalidUsers.add(text.slice(start, end));
         else if (slots.mark(slot)) out[count++] = slot;

@@ -68,7 +68,7 @@ export class UserSlots {
     for (let slot = 0; slot < userids.length; slot++) {
       const userid = userids[slot]!;
       if (this.slotOf(userid) >= 0) throw new Error(`userid "${userid}" appears twice`);
-      const hash = hashRange(userid, 0, userid.length);
+      const hash = keyHash(userid, 0, userid.length);
       let at = hash & this.#mask;
       while (this.#table[at] !== 0) at = (at + 1) & this.#mask;
       this.#table[at] = ((hash >>> this.#slotBits) << this.#slotBits) | (slot + 1);
@@ -90,15 +90,10 @@ export class UserSlots {
 
   /** The slot of the userid written at `text[start, end)`, or -1; reads the characters in place. */
   slotOfRange(text: string, start: number, end: number): number {
-    return this.slotOfHashedRange(text, start, end, hashRange(text, start, end));
+    return this.#slotOfHashedRange(text, start, end, keyHash(text, start, end));
   }
 
-  /**
-   * `slotOfRange` with the range's `hashRange` already known: a list reader
-   * hashes each entry in the same pass that looks for its end, so the
-   * characters are read once before the one comparison with the candidate.
-   */
-  slotOfHashedRange(text: string, start: number, end: number, hash: number): number {
+  #slotOfHashedRange(text: string, start: number, end: number, hash: number): number {
     const length = end - start;
     const table = this.#table;
     const slotBits = this.#slotBits;
@@ -117,15 +112,18 @@ export class UserSlots {
   }
 
   /**
-   * `slotOfHashedRange` for a range the reader also packed as it read it
-   * (`low`, `high`: units 0–3 and 4–7, one byte each; `packs` false when the
-   * range is longer than PACKED_UNITS or holds a unit above 255). A packed
-   * range is compared by its integers alone: two ranges that pack are equal
-   * exactly when their lengths and packed integers are.
+   * `slotOfRange` for a range its reader packed in the same pass that found
+   * its end (`low`, `high`: units 0–3 and 4–7, one byte each, as packUnits
+   * writes them; `packs` false when the range is longer than PACKED_UNITS
+   * or holds a unit above 255). A packed range is hashed from its two
+   * integers and compared by them alone, so its characters are read once:
+   * two ranges that pack are equal exactly when their lengths and packed
+   * integers are. One that does not pack is read again, as slotOfRange does.
    */
-  slotOfPackedRange(text: string, start: number, end: number, hash: number, low: number, high: number, packs: boolean): number {
-    if (!packs) return this.slotOfHashedRange(text, start, end, hash);
+  slotOfPackedRange(text: string, start: number, end: number, low: number, high: number, packs: boolean): number {
+    if (!packs) return this.slotOfRange(text, start, end);
     const length = end - start;
+    const hash = packedHash(low, high, length);
     const table = this.#table;
     const packed = this.#packed;
     const packedLength = this.#packedLength;
@@ -173,11 +171,26 @@ export class UserSlots {
   }
 }
 
-/** FNV-1a over UTF-16 code units: the low bits pick a table position, the top bits are the entry's tag. */
-export function hashRange(text: string, start: number, end: number): number {
-  let hash = HASH_START;
-  for (let i = start; i < end; i++) hash = hashStep(hash, text.charCodeAt(i));
-  return hashEnd(hash);
+/**
+ * The table's hash of `text[start, end)`: packedHash of its packed units when
+ * it packs, FNV-1a over its UTF-16 code units otherwise. The low bits pick a
+ * table position, the top bits are the entry's tag.
+ */
+function keyHash(text: string, start: number, end: number): number {
+  const packed = packUnits(text, start, end);
+  if (packed) return packedHash(packed[0], packed[1], end - start);
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  // Mix the high bits down: userids often differ only in their last characters.
+  return hash ^ (hash >>> 15);
+}
+
+/** Murmur3's finaliser over the two packed integers and the length: every unit moves the top bits (the tag) and the low ones (the position). */
+function packedHash(low: number, high: number, length: number): number {
+  let hash = Math.imul(low ^ Math.imul(high ^ length, 0x9e3779b1), 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
 }
 
 /** Code units a packed key holds (see UserSlots.slotOfPackedRange): two 32-bit integers of four one-byte units. */
@@ -196,16 +209,4 @@ export function packUnits(text: string, start: number, end: number): [low: numbe
     else high |= code << ((k - 4) * 8);
   }
   return [low, high];
-}
-
-/** `hashRange` one code unit at a time, for a reader that hashes while it scans: HASH_START, hashStep per unit, then hashEnd. */
-export const HASH_START = 0x811c9dc5;
-
-export function hashStep(hash: number, code: number): number {
-  return Math.imul(hash ^ code, 0x01000193);
-}
-
-export function hashEnd(hash: number): number {
-  // Mix the high bits down: userids often differ only in their last characters.
-  return hash ^ (hash >>> 15);
 }
