@@ -1,7 +1,6 @@
 import type { CorpDirectory } from "../world/directory.ts";
-import { PACKED_UNITS } from "../world/user-slots.ts";
-
 import { splitList } from "../../protocol/wire-fields.ts";
+import { readUseridList } from "./userid-list-reader.ts";
 
 export { splitList };
 
@@ -19,9 +18,8 @@ let found = new Uint32Array(1024);
 
 /**
  * Turns the requested ids into employees: unknown ids are reported,
- * departments expand to their members. `useridList` is read in place, the way
- * `splitList` reads it (commas, blanks ignored, each entry trimmed), without
- * building a string per entry: only unknown ids become strings.
+ * departments expand to their members. `useridList` is read in place
+ * (readUseridList): only unknown ids become strings.
  */
 export function resolveRecipients(corp: CorpDirectory | undefined, useridList: string | undefined, deptIds: readonly number[]): ResolvedRecipients {
   const slots = corp?.slots;
@@ -34,43 +32,9 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
     if (slots!.mark(slot)) found[count++] = slot;
   };
   if (useridList !== undefined && slots) {
-    const out = found;
-    const text = useridList;
-    const length = text.length;
-    let start = 0;
-    while (start <= length) {
-      // One pass finds the entry's end and packs its units: the directory then hashes and confirms it from two integers, without reading it again.
-      let low = 0;
-      let high = 0;
-      let wide = false;
-      let end = start;
-      for (; end < length; end++) {
-        const code = text.charCodeAt(end);
-        if (code === COMMA) break;
-        const k = end - start;
-        if (k < 4) low |= code << (k * 8);
-        else if (k < PACKED_UNITS) high |= code << ((k - 4) * 8);
-        if (code > 0xff) wide = true;
-      }
-      if (end > start && isPlain(text.charCodeAt(start)) && isPlain(text.charCodeAt(end - 1))) {
-        listed += 1;
-        const packs = !wide && end - start <= PACKED_UNITS;
-        const slot = slots.slotOfPackedRange(text, start, end, low, high, packs);
-        // `add` written out: the hot path of a 1,000-recipient send.
-        if (slot < 0) invalidUsers.add(text.slice(start, end));
-        else if (slots.mark(slot)) out[count++] = slot;
-      } else {
-        // Blank, or padded with what trim() removes: the rare case, read as splitList does.
-        const trimmed = text.slice(start, end).trim();
-        if (trimmed !== "") {
-          listed += 1;
-          const slot = slots.slotOf(trimmed);
-          if (slot >= 0) add(slot);
-          else invalidUsers.add(trimmed);
-        }
-      }
-      start = end + 1;
-    }
+    const reading = readUseridList(useridList, slots, found, invalidUsers);
+    listed = reading.listed;
+    count = reading.found;
   } else if (useridList !== undefined) {
     // No corp: every entry is unknown.
     for (const userid of splitList(useridList)) {
@@ -86,11 +50,4 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
   }
   if (corp && validDepts.length > 0) corp.forEachMemberSlot(validDepts, add);
   return { listedUserIds: listed, slots: found.slice(0, count), invalidUserIds: [...invalidUsers], invalidDeptIds: [...invalidDepts] };
-}
-
-const COMMA = 0x2c;
-
-/** A character trim() never removes: every whitespace and line terminator it knows is ≤ U+0020 or ≥ U+00A0. */
-function isPlain(code: number): boolean {
-  return code > 32 && code < 160;
 }
