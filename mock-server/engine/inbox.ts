@@ -276,6 +276,11 @@ export class Inbox {
       // A ring far above a lowered limit gives its room back.
       if (rings.size(ring) > limit * 2) rings.resize(ring, powerOfTwoAtLeast(Math.max(limit, FIRST_RING_SLOTS)));
     }
+    if (rings.count(ring) === limit && limit > 0) {
+      this.#forgetOldestMarks(ring);
+      rings.replaceOldest(ring, handle, offset);
+      return;
+    }
     if (rings.count(ring) === limit) this.#dropOldest(ring);
     rings.push(ring, handle, offset);
     this.#messages += 1;
@@ -287,11 +292,15 @@ export class Inbox {
 
   /** Forgets the oldest copy and its marks; its record goes at the next check if no other copy holds it. */
   #dropOldest(ring: number): void {
+    this.#forgetOldestMarks(ring);
+    this.#rings.dropOldest(ring);
+    this.#messages -= 1;
+  }
+
+  #forgetOldestMarks(ring: number): void {
     // Most inboxes never see a copy read or recalled: no lookup per delivery for them.
     const marks = this.#marks.size === 0 ? undefined : this.#marks.get(ring);
     if (marks) marks.delete(this.#keyAt(ring, 0));
-    this.#rings.dropOldest(ring);
-    this.#messages -= 1;
   }
 
   /**
@@ -301,9 +310,8 @@ export class Inbox {
    */
   #dropUnheldDeliveries(): void {
     const held = new Uint8Array(this.#deliveries.handles);
-    for (const ring of this.#ringOf.values()) {
-      for (let i = 0; i < this.#rings.count(ring); i++) held[this.#rings.handleAt(ring, i)] = 1;
-    }
+    // Every ring is some employee's: one pass over them all.
+    this.#rings.markHandles(held);
     this.#deliveries.keepOnly(held);
     this.#checkDeliveriesAt = Math.max(MIN_DELIVERIES_CHECKED, this.#deliveries.size * 2);
   }
