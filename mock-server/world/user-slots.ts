@@ -32,8 +32,8 @@ export class UserSlots {
   /**
    * Each userid of at most PACKED_UNITS code units below 256 (the usual
    * "u00001" or "manager4"), its units packed four to an integer, so a list
-   * reader that packs the entry while hashing it confirms a candidate with
-   * two integer comparisons instead of reading both strings again.
+   * reader that packs the entry while looking for its end finds and
+   * confirms it from two integers instead of reading both strings again.
    * `#packedLength` is the userid's length, or -1 for one that does not pack.
    */
   readonly #packed: Int32Array;
