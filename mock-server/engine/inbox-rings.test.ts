@@ -21,8 +21,13 @@ describe("InboxRings", () => {
       const ring = Math.floor(random() * reference.length);
       const list = reference[ring]!;
       const roll = random();
-      if (roll < 0.7) {
+      if (roll < 0.6) {
         rings.push(ring, step, -step);
+        list.push([step, -step]);
+      } else if (roll < 0.7 && list.length > 0) {
+        // At the ring's full size or below it: the newest replaces the oldest either way.
+        rings.replaceOldest(ring, step, -step);
+        list.shift();
         list.push([step, -step]);
       } else if (roll < 0.95 && list.length > 0) {
         rings.dropOldest(ring);
@@ -32,6 +37,12 @@ describe("InboxRings", () => {
       }
     }
     reference.forEach((list, ring) => expect(contents(rings, ring)).toEqual(list));
+    // markHandles sees exactly the handles the rings hold.
+    const held = new Uint8Array(400_000);
+    rings.markHandles(held);
+    const expected = new Uint8Array(400_000);
+    for (const list of reference) for (const [handle] of list) expected[handle] = 1;
+    expect(held).toEqual(expected);
     const sizes = reference.reduce((sum, _, ring) => sum + rings.size(ring), 0);
     expect(rings.pairs).toBe(sizes);
     // Outgrown rings are packed away past a fifth of the slab, and the slab grows by half: it stays under twice the rings.

@@ -64,6 +64,33 @@ export class InboxRings {
     this.#count[ring] = count + 1;
   }
 
+  /**
+   * `dropOldest` then `push`, for a ring at its limit (what most deliveries
+   * meet once inboxes fill): the new pair goes where the ring's next pair
+   * goes, which is the oldest's own place when the ring is full, and the
+   * count stays.
+   */
+  replaceOldest(ring: number, handle: number, offset: number): void {
+    const mask = this.#size[ring]! - 1;
+    const head = this.#head[ring]!;
+    const at = (this.#base[ring]! + ((head + this.#count[ring]!) & mask)) * 2;
+    this.#slab[at] = handle;
+    this.#slab[at + 1] = offset;
+    this.#head[ring] = (head + 1) & mask;
+  }
+
+  /** Sets `held[handle]` to 1 for the handle of every pair of every ring: one pass over the slab's rings in ring order. */
+  markHandles(held: Uint8Array): void {
+    const slab = this.#slab;
+    for (let ring = 0; ring < this.#rings; ring++) {
+      const base = this.#base[ring]!;
+      const mask = this.#size[ring]! - 1;
+      const head = this.#head[ring]!;
+      const count = this.#count[ring]!;
+      for (let i = 0; i < count; i++) held[slab[(base + ((head + i) & mask)) * 2]!] = 1;
+    }
+  }
+
   dropOldest(ring: number): void {
     this.#head[ring] = (this.#head[ring]! + 1) & (this.#size[ring]! - 1);
     this.#count[ring] = this.#count[ring]! - 1;

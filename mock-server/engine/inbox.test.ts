@@ -127,6 +127,29 @@ describe("Inbox by directory slot", () => {
     expect(restored.snapshot()).toEqual(bySlot.snapshot());
   });
 
+  it("delivers a send's slots in one call exactly as one by one, limits changing and rings growing included", () => {
+    const directory = new UserSlots(Array.from({ length: 40 }, (_, i) => `u${i}`));
+    const random = seededRandom(11);
+    const batched = new Inbox();
+    const single = new Inbox();
+    const slots = new Uint32Array(40);
+    for (let taskId = 1; taskId <= 300; taskId++) {
+      const shared = delivery(taskId);
+      // Some sends reach nobody, some everyone; the limit drops and rises again mid-run.
+      let count = 0;
+      for (let slot = 0; slot < 40; slot++) if (random() < (taskId % 7) / 6) slots[count++] = slot;
+      const limit = taskId > 100 && taskId <= 200 ? 3 : 20;
+      batched.deliverToSlots(directory, slots, count, shared, limit);
+      for (let i = 0; i < count; i++) single.deliverToSlot(directory, slots[i]!, shared, limit);
+    }
+    expect(batched.size).toBeGreaterThan(0);
+    expect(batched.snapshot()).toEqual(single.snapshot());
+    expect(batched.bytes).toBe(single.bytes);
+    for (let slot = 0; slot < 40; slot++) expect(batched.of(`u${slot}`)).toEqual(single.of(`u${slot}`));
+    // Message ids name each copy's sequence number: the same copies in the same order got the same numbers.
+    expect(batched.of("u7").map((m) => m.messageId)).toEqual(single.of("u7").map((m) => m.messageId));
+  });
+
   it("keeps at most about twice the sends some inbox still shows, over a long run", () => {
     const inbox = new Inbox();
     const users = Array.from({ length: 10 }, (_, i) => `u${i}`);

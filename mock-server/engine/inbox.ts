@@ -83,20 +83,56 @@ export class Inbox {
     this.#push(this.#ringFor(userid), delivery, limitPerUser);
   }
 
-  /** `deliver` for the employee at `slot` of `directory`: what a send calls for each recipient. */
+  /** `deliver` for the employee at `slot` of `directory`. */
   deliverToSlot(directory: UserSlots, slot: number, delivery: InboxDelivery, limitPerUser: number): void {
+    this.#push(this.#ringAtSlot(directory, this.#ringsOf(directory), slot), delivery, limitPerUser);
+  }
+
+  /**
+   * `deliverToSlot` for `slots[0, count)` in that order: what a send calls
+   * once for its delivered recipients. The first copy finds or makes the
+   * send's record; the others share it (no record is dropped between two
+   * copies of one send), so each costs its ring's numbers and one pair.
+   */
+  deliverToSlots(directory: UserSlots, slots: Uint32Array, count: number, delivery: InboxDelivery, limitPerUser: number): void {
+    if (count === 0) return;
+    const slotRings = this.#ringsOf(directory);
+    this.#push(this.#ringAtSlot(directory, slotRings, slots[0]!), delivery, limitPerUser);
+    let handle = this.#current;
+    let firstSequence = this.#currentRecord!.firstSequence;
+    for (let i = 1; i < count; i++) {
+      const ring = this.#ringAtSlot(directory, slotRings, slots[i]!);
+      const offset = this.#sequence + 1 - firstSequence;
+      if (offset > MAX_OFFSET) {
+        // The record's offsets ran out: the rest go through #push, which starts another.
+        this.#push(ring, delivery, limitPerUser);
+        handle = this.#current;
+        firstSequence = this.#currentRecord!.firstSequence;
+        continue;
+      }
+      this.#sequence += 1;
+      this.#append(ring, handle, offset, limitPerUser);
+    }
+  }
+
+  /** The ring of each slot of `directory` (ring + 1, 0 for none yet); a send's recipients are all of one directory. */
+  #ringsOf(directory: UserSlots): Int32Array {
     if (directory !== this.#slotDirectory) {
       let rings = this.#bySlot.get(directory);
       if (!rings) this.#bySlot.set(directory, (rings = new Int32Array(directory.size)));
       this.#slotDirectory = directory;
       this.#slotRings = rings;
     }
-    let ring = this.#slotRings[slot]! - 1;
+    return this.#slotRings;
+  }
+
+  #ringAtSlot(directory: UserSlots, slotRings: Int32Array, slot: number): number {
+    let ring = slotRings[slot]! - 1;
     if (ring < 0) {
       ring = this.#ringFor(directory.useridAt(slot));
-      this.#slotRings[slot] = ring + 1;
+      slotRings[slot] = ring + 1;
     }
-    this.#push(ring, delivery, limitPerUser);
+    return ring;
   }
 
   /** The newest messages, at most the limit, each as a small view: for counting and filtering. */
@@ -240,6 +276,11 @@ export class Inbox {
       // A ring far above a lowered limit gives its room back.
       if (rings.size(ring) > limit * 2) rings.resize(ring, powerOfTwoAtLeast(Math.max(limit, FIRST_RING_SLOTS)));
     }
+    if (rings.count(ring) === limit && limit > 0) {
+      this.#forgetOldestMarks(ring);
+      rings.replaceOldest(ring, handle, offset);
+      return;
+    }
     if (rings.count(ring) === limit) this.#dropOldest(ring);
     rings.push(ring, handle, offset);
     this.#messages += 1;
@@ -251,11 +292,15 @@ export class Inbox {
 
   /** Forgets the oldest copy and its marks; its record goes at the next check if no other copy holds it. */
   #dropOldest(ring: number): void {
+    this.#forgetOldestMarks(ring);
+    this.#rings.dropOldest(ring);
+    this.#messages -= 1;
+  }
+
+  #forgetOldestMarks(ring: number): void {
     // Most inboxes never see a copy read or recalled: no lookup per delivery for them.
     const marks = this.#marks.size === 0 ? undefined : this.#marks.get(ring);
     if (marks) marks.delete(this.#keyAt(ring, 0));
-    this.#rings.dropOldest(ring);
-    this.#messages -= 1;
   }
 
   /**
@@ -265,9 +310,8 @@ export class Inbox {
    */
   #dropUnheldDeliveries(): void {
     const held = new Uint8Array(this.#deliveries.handles);
-    for (const ring of this.#ringOf.values()) {
-      for (let i = 0; i < this.#rings.count(ring); i++) held[this.#rings.handleAt(ring, i)] = 1;
-    }
+    // Every ring is some employee's: one pass over them all.
+    this.#rings.markHandles(held);
     this.#deliveries.keepOnly(held);
     this.#checkDeliveriesAt = Math.max(MIN_DELIVERIES_CHECKED, this.#deliveries.size * 2);
   }

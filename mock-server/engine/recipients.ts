@@ -1,6 +1,8 @@
 import type { CorpDirectory } from "../world/directory.ts";
+import { splitList } from "../../protocol/wire-fields.ts";
+import { readUseridList } from "./userid-list-reader.ts";
 
-export { splitList } from "../../protocol/wire-fields.ts";
+export { splitList };
 
 export interface ResolvedRecipients {
   /** Entries in userid_list, blanks left out, repeats and unknown ids counted (what `splitList(list).length` says). */
@@ -16,9 +18,8 @@ let found = new Uint32Array(1024);
 
 /**
  * Turns the requested ids into employees: unknown ids are reported,
- * departments expand to their members. `useridList` is read in place, the way
- * `splitList` reads it (commas, blanks ignored, each entry trimmed), without
- * building a string per entry: only unknown ids become strings.
+ * departments expand to their members. `useridList` is read in place
+ * (readUseridList): only unknown ids become strings.
  */
 export function resolveRecipients(corp: CorpDirectory | undefined, useridList: string | undefined, deptIds: readonly number[]): ResolvedRecipients {
   const slots = corp?.slots;
@@ -30,27 +31,15 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
   const add = (slot: number) => {
     if (slots!.mark(slot)) found[count++] = slot;
   };
-  if (useridList !== undefined) {
-    let start = 0;
-    while (start <= useridList.length) {
-      let end = useridList.indexOf(",", start);
-      if (end === -1) end = useridList.length;
-      if (end > start && isPlain(useridList.charCodeAt(start)) && isPlain(useridList.charCodeAt(end - 1))) {
-        listed += 1;
-        const slot = slots ? slots.slotOfRange(useridList, start, end) : -1;
-        if (slot >= 0) add(slot);
-        else invalidUsers.add(useridList.slice(start, end));
-      } else {
-        // Blank, or padded with what trim() removes: the rare case, read as splitList does.
-        const trimmed = useridList.slice(start, end).trim();
-        if (trimmed !== "") {
-          listed += 1;
-          const slot = slots ? slots.slotOf(trimmed) : -1;
-          if (slot >= 0) add(slot);
-          else invalidUsers.add(trimmed);
-        }
-      }
-      start = end + 1;
+  if (useridList !== undefined && slots) {
+    const reading = readUseridList(useridList, slots, found, invalidUsers);
+    listed = reading.listed;
+    count = reading.found;
+  } else if (useridList !== undefined) {
+    // No corp: every entry is unknown.
+    for (const userid of splitList(useridList)) {
+      listed += 1;
+      invalidUsers.add(userid);
     }
   }
   const validDepts: number[] = [];
@@ -61,9 +50,4 @@ export function resolveRecipients(corp: CorpDirectory | undefined, useridList: s
   }
   if (corp && validDepts.length > 0) corp.forEachMemberSlot(validDepts, add);
   return { listedUserIds: listed, slots: found.slice(0, count), invalidUserIds: [...invalidUsers], invalidDeptIds: [...invalidDepts] };
-}
-
-/** A character trim() never removes: every whitespace and line terminator it knows is ≤ U+0020 or ≥ U+00A0. */
-function isPlain(code: number): boolean {
-  return code > 32 && code < 160;
 }

@@ -89,6 +89,9 @@ export function sendByTemplate(state: MockState, grant: TokenGrant, request: Sen
   return success({ task_id: task.taskId }, describeTask(task));
 }
 
+/** Reused between sends (a send never awaits): the slots one send delivers to, in order. */
+let deliveredSlots = new Uint32Array(1024);
+
 /**
  * Applies the limits to every recipient in order. The task records only the
  * exceptions (who was dropped, by which rule, at which count); its delivered
@@ -131,12 +134,16 @@ function applySilentLimits(
   // Made for the first drop only: a send that delivers to everyone needs none.
   let context: DropContext | undefined;
 
+  // The inbox copies are made after the loop, in one call: nothing below reads an inbox.
+  if (deliveredSlots.length < recipients.length) deliveredSlots = new Uint32Array(recipients.length);
+  const delivered = deliveredSlots;
+  let deliveredCount = 0;
   for (let i = 0; i < recipients.length; i++) {
     const slot = recipients[i]!;
     const verdict = ledger.admitAt(slot, dayNumber, fingerprint, rules, used >= settings.recipientsPerMinute);
     if (verdict.kind === "ok") {
       used += 1;
-      state.inbox.deliverToSlot(directory!, slot, delivery, inboxLimitPerUser);
+      delivered[deliveredCount++] = slot;
       continue;
     }
     context ??= {
@@ -151,6 +158,7 @@ function applySilentLimits(
     else if (verdict.kind === "dailyCap") task.drop(i, "dailyCap", verdict.count, context);
     else task.drop(i, "perMinute", used, context);
   }
+  if (deliveredCount > 0) state.inbox.deliverToSlots(directory!, delivered, deliveredCount, delivery, inboxLimitPerUser);
   state.minuteWindow.record(windowKey, nowMs, task.deliveredCount);
 }
 
