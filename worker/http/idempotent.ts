@@ -26,6 +26,14 @@ export interface IdempotentOutcome {
 export interface IdempotencyOptions {
   /** The answer again, for a remembered answer too large to have been kept whole. */
   replayReference(stored: StoredResponse & { notificationId: string }): Promise<Response>;
+  /** The notification the run will create: the key remembers it before the run, so a retry after a crash finds it. */
+  notificationId?: string;
+  /**
+   * The answer for a notification an earlier request with this key created
+   * before it was cut short (a crash, an eviction); undefined when it never
+   * got that far, and the request runs again.
+   */
+  resume?(notificationId: string): Promise<IdempotentOutcome | undefined>;
 }
 
 /**
@@ -66,7 +74,7 @@ export async function idempotent(
     ]);
   }
   const keys = env.IDEMPOTENCY_KEYS.getByName(`${principal.kind}:${principal.id}`);
-  const begin = await keys.begin(key, await fingerprint());
+  const begin = await keys.begin(key, await fingerprint(), options.notificationId);
   if (begin.kind === "mismatch") {
     throw new ProblemError(422, "idempotency-key-reused", "this Idempotency-Key was used with a different request in the last 24 h", [
       { path: "header.Idempotency-Key", message: "already used for another request" },
@@ -80,8 +88,12 @@ export async function idempotent(
   if (begin.kind === "replay") return replay(begin.response, options);
 
   let outcome: IdempotentOutcome;
+  let resumed = false;
   try {
-    outcome = await run();
+    // The first request's work stands: its notification is answered, nothing is sent again.
+    const earlier = begin.earlier !== undefined && options.resume ? await options.resume(begin.earlier) : undefined;
+    resumed = earlier !== undefined;
+    outcome = earlier ?? (await run());
   } catch (error) {
     await keys.abandon(key);
     throw error;
@@ -98,7 +110,7 @@ export async function idempotent(
   }
   // The work is done and its answer is ready: the caller gets it, even if it could not be remembered.
   if (!(await keys.complete(key, stored))) console.error("idempotency: the answer could not be stored");
-  return outcome.response;
+  return resumed ? markedReplayed(outcome.response) : outcome.response;
 }
 
 async function storable(outcome: IdempotentOutcome): Promise<StoredResponse | undefined> {
@@ -119,6 +131,10 @@ async function replay(stored: StoredResponse, options: IdempotencyOptions): Prom
   } else {
     throw new ProblemError(500, "internal-error", "a remembered answer holds neither a body nor a notification");
   }
+  return markedReplayed(response);
+}
+
+function markedReplayed(response: Response): Response {
   const headers = new Headers(response.headers);
   headers.set("idempotency-replayed", "true");
   return new Response(response.body, { status: response.status, headers });

@@ -24,8 +24,8 @@ export function notificationRoutes(app: App): void {
     const target = findApp(c.env, body.corpId, body.agentId);
     requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: body.templateId });
     const sender = c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId));
+    const id = newNotificationId(target.corpId, target.agentId);
     const run = async () => {
-      const id = newNotificationId(target.corpId, target.agentId);
       const answer = await sender.send({
         id,
         corpId: target.corpId,
@@ -43,6 +43,11 @@ export function notificationRoutes(app: App): void {
       replayReference: async (stored) => {
         const record = await currentRecord(c.env, stored.notificationId);
         return new Response(JSON.stringify(record), { status: stored.status, headers: stored.headers });
+      },
+      notificationId: id,
+      resume: async (earlier) => {
+        const record = await sender.record(earlier, target.corpId, target.agentId);
+        return record && { response: answerForSend({ kind: "recorded", record }, c.req.path, async), final: true, notificationId: earlier };
       },
     });
   });

@@ -33,9 +33,10 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
       const target = appForAgent(c.env, principal, request.agentId);
       if (!target) return failure(ErrCode.INVALID_AGENT_ID, `agent_id: agent ${request.agentId} is not an app this key may use`);
       requireScope(principal, { corpId: target.corpId, agentId: target.agentId, templateId: request.templateId });
+      const id = newNotificationId(target.corpId, target.agentId);
+      const sender = c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId));
       const run = async () => {
-        const id = newNotificationId(target.corpId, target.agentId);
-        const answer = await c.env.CORP_APP_SENDER.getByName(senderName(target.corpId, target.agentId)).send({
+        const answer = await sender.send({
           id,
           corpId: target.corpId,
           agentId: target.agentId,
@@ -51,6 +52,11 @@ export function vendorDropInRoutes(app: Hono<{ Bindings: Env }>): void {
       return idempotent(c.env, principal, idempotencyKeyOf(principal, c.req.header("idempotency-key")), () => requestFingerprint(c.req.raw, text), run, {
         replayReference: async (stored) =>
           withRequestId(vendorShaped({ kind: "recorded", record: await currentRecord(c.env, stored.notificationId) }), stored.headers),
+        notificationId: id,
+        resume: async (earlier) => {
+          const record = await sender.record(earlier, target.corpId, target.agentId);
+          return record && { response: withRequestId(vendorShaped({ kind: "recorded", record })), final: true, notificationId: earlier };
+        },
       });
     }),
   );

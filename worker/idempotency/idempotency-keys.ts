@@ -20,7 +20,8 @@ export interface StoredResponse {
 }
 
 export type Begin =
-  | { kind: "proceed" }
+  /** `earlier`: a first request with this key was cut short after naming this notification, which may hold its work. */
+  | { kind: "proceed"; earlier?: string }
   | { kind: "replay"; response: StoredResponse }
   | { kind: "mismatch" }
   | { kind: "in-progress" };
@@ -45,14 +46,18 @@ export class IdempotencyKeys extends DurableObject<Env> {
         created_at_ms INTEGER NOT NULL,
         response TEXT
       )`);
+      // The notification a request is about to create, stored before it runs: a request cut short leaves it for the retry to find.
+      const columns = this.#sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('idempotency_keys')").toArray();
+      if (!columns.some((column) => column.name === "notification_id")) this.#sql.exec("ALTER TABLE idempotency_keys ADD COLUMN notification_id TEXT");
     });
   }
 
-  async begin(key: string, requestHash: string): Promise<Begin> {
+  /** `notificationId`: the notification the request will create, remembered before it runs. */
+  async begin(key: string, requestHash: string, notificationId?: string): Promise<Begin> {
     const nowMs = Date.now();
     const row = this.#sql
-      .exec<{ request_hash: string; created_at_ms: number; response: string | null }>(
-        "SELECT request_hash, created_at_ms, response FROM idempotency_keys WHERE key = ?",
+      .exec<{ request_hash: string; created_at_ms: number; response: string | null; notification_id: string | null }>(
+        "SELECT request_hash, created_at_ms, response, notification_id FROM idempotency_keys WHERE key = ?",
         key,
       )
       .toArray()[0];
@@ -70,12 +75,20 @@ export class IdempotencyKeys extends DurableObject<Env> {
       }
       if (nowMs - row.created_at_ms < STALE_IN_PROGRESS_MS) return { kind: "in-progress" };
     }
-    this.#sql.exec("INSERT OR REPLACE INTO idempotency_keys (key, request_hash, created_at_ms, response) VALUES (?, ?, ?, NULL)", key, requestHash, nowMs);
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO idempotency_keys (key, request_hash, created_at_ms, response, notification_id) VALUES (?, ?, ?, NULL, ?)",
+      key,
+      requestHash,
+      nowMs,
+      notificationId ?? null,
+    );
     let settle!: (response: StoredResponse | undefined) => void;
     const promise = new Promise<StoredResponse | undefined>((resolve) => (settle = resolve));
     this.#waiting.set(key, { promise, settle });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(nowMs + IDEMPOTENCY_WINDOW_MS);
-    return { kind: "proceed" };
+    // Taking over from a first request that was cut short: the caller looks for its notification before running again.
+    const earlier = live && row.notification_id !== null ? row.notification_id : undefined;
+    return earlier === undefined ? { kind: "proceed" } : { kind: "proceed", earlier };
   }
 
   /**

@@ -129,6 +129,39 @@ describe("Idempotency-Key on /v1", () => {
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(5);
   }, 60_000);
 
+  it("answers a retry after the first request was cut short with the notification the first one created, and sends nothing again", async () => {
+    const body = { templateId: TEMPLATE_ID, userIds: ["123", "456"], data: { name: "cut short", name2: "" } };
+    const first = await postNotification(body, { "idempotency-key": "crash-1" });
+    expect(first.status).toBe(201);
+    // As a crash leaves it: the key taken more than two minutes ago, no answer stored, the notification named.
+    const keys = env.IDEMPOTENCY_KEYS.getByName("api-key:test-all");
+    await runInDurableObject(keys, (_, state) => {
+      state.storage.sql.exec("UPDATE idempotency_keys SET response = NULL, created_at_ms = created_at_ms - 180000 WHERE key = 'crash-1'");
+    });
+    await onRealTime(() => evictDurableObject(keys));
+    const retry = await postNotification(body, { "idempotency-key": "crash-1" });
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.headers.get("idempotency-replayed")).toBe("true");
+    expect(retry.body.recipients.map((r: { status: string }) => r.status)).toEqual(["sent", "sent"]);
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(1);
+    // Remembered from now on, like any answer.
+    expect((await postNotification(body, { "idempotency-key": "crash-1" })).body.id).toBe(first.body.id);
+
+    // Cut short before the object stored anything: the retry runs it, once.
+    const other = { templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "never stored", name2: "" } };
+    const fingerprint = await requestFingerprint(new Request("http://worker/v1/notifications", { method: "POST" }), JSON.stringify(other));
+    const never = first.body.id.replace(/[0-9a-f]{8}-/, "00000000-");
+    await runInDurableObject(keys, (_, state) => {
+      state.storage.sql.exec("INSERT INTO idempotency_keys (key, request_hash, created_at_ms, response, notification_id) VALUES ('crash-2', ?, ?, NULL, ?)", fingerprint, Date.now() - 180_000, never);
+    });
+    const ran = await postNotification(other, { "idempotency-key": "crash-2" });
+    expect(ran.status).toBe(201);
+    expect(ran.body.id).not.toBe(never);
+    expect(ran.headers.get("idempotency-replayed")).toBeNull();
+    expect((await world.mock.admin.inbox("123")).messages.map((m) => m.data.name)).toEqual(["cut short", "never stored"]);
+  });
+
   it("lets the requests waiting on a key go when the first answer cannot be stored, instead of holding them forever", async () => {
     const keys = env.IDEMPOTENCY_KEYS.getByName("api-key:waiters");
     expect(await keys.begin("w-1", "fingerprint")).toEqual({ kind: "proceed" });
