@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["protocol/**/*.test.ts", "mock-server/**/*.test.ts", "worker/**/*.test.ts", "contract-tests/**/*.test.ts", "bin/**/*.test.ts"],
+          include: ["protocol/**/*.test.ts", "mock-server/**/*.test.ts", "worker/**/*.test.ts", "contract-tests/**/*.test.ts", "bin/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.worker.test.ts", "**/node_modules/**"],
           environment: "node",
         },

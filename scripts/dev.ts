@@ -44,16 +44,28 @@ const wrangler = spawn(
     "--var",
     `API_KEYS:${JSON.stringify(devApiKeys)}`,
   ],
-  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  // A process group of its own: wrangler runs workerd as a child, which outlives a wrangler killed
+  // with SIGKILL and keeps the port; stopping signals the whole group.
+  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, detached: true },
 );
 
-let stopping = false;
-const stop = (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  wrangler.kill("SIGINT");
-  void mock.close().finally(() => process.exit(code));
+/** Signals wrangler and whatever it started; nothing to do once the group is gone. */
+function signalWrangler(signal: NodeJS.Signals): void {
+  try {
+    process.kill(-wrangler.pid!, signal);
+  } catch {
+    // ESRCH: no process left in the group.
+  }
+}
+
+// However wrangler ends (Ctrl-C, a crash, a SIGKILL), what it left behind goes, then the mock.
+wrangler.on("exit", (code) => {
+  signalWrangler("SIGKILL");
+  void mock.close().finally(() => process.exit(code ?? 0));
+});
+const stop = () => {
+  signalWrangler("SIGINT");
+  setTimeout(() => signalWrangler("SIGKILL"), 5_000).unref();
 };
-wrangler.on("exit", (code) => stop(code ?? 0));
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
