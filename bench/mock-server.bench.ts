@@ -9,7 +9,7 @@
  * Two measurements, each for one recipient and for 1,000 recipients:
  *   1. Server time: `app.fetch(request)` timed in-process, one call at a time
  *      (bench/server-time.ts, its own process per target and size).
- *   2. HTTP load: both servers in their own processes (bench/serve-target.ts),
+ *   2. HTTP load (bench/mock-http-load.ts): both servers in their own processes (bench/serve-target.ts),
  *      driven over keep-alive loopback connections by bench/load-generator.ts
  *      in alternating rounds, so a noisy second hits both: requests per second
  *      and latency under load, then latency over one connection.
@@ -22,9 +22,10 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildRequest, runLoad, summarise, type LatencySummary, type LoadResult } from "./load-generator.ts";
-import { BENCH_MOCK_SETTINGS, isSendOk, sendBodies, type TargetName } from "./mock-targets.ts";
-import { children, machineBusyShare, nextMessage, readyTarget, runBench, waitForExit } from "./child-processes.ts";
+import type { LatencySummary } from "./load-generator.ts";
+import { measureHttp, type HttpRun } from "./mock-http-load.ts";
+import { BENCH_MOCK_SETTINGS, type TargetName } from "./mock-targets.ts";
+import { children, machineBusyShare, nextMessage, runBench, waitForExit } from "./child-processes.ts";
 import { alignColumns, fmtMs, fmtRatio } from "./report.ts";
 import type { ServerTimeResult } from "./server-time.ts";
 
@@ -72,36 +73,6 @@ const PROFILE_DIR = `${RESULTS_DIR}profiles`;
 /** The whole run must end; this is far above its planned length. */
 const WATCHDOG_MS = 180_000;
 
-interface ServerStats {
-  type: "stats";
-  cpu: { user: number; system: number };
-  elu: { idle: number; active: number; utilization: number };
-  rssBytes: number;
-  heapUsedBytes: number;
-  mock?: { tasks: number; delivered: number; forbidden: number; failed: number; invalid: number; journalSize: number; inboxUsers: number };
-}
-
-interface HttpRun {
-  target: TargetName;
-  recipients: number;
-  /** Median over the load rounds. */
-  requestsPerSecond: number;
-  roundRequestsPerSecond: number[];
-  /** Latency over all load rounds together. */
-  latency: LatencySummary;
-  idleLatency: LatencySummary;
-  completed: number;
-  errors: number;
-  firstError?: string;
-  /** Server process CPU (all its threads) during the load rounds, as a share of one core. */
-  serverCpuShare: number;
-  /** Server event-loop utilisation during the load rounds: near 1 means the server was the bottleneck. */
-  serverElu: number;
-  serverCpuPerRequestMs: number;
-  serverRssMb: number;
-  mockCheck?: { sends: number; expectedDeliveries: number; delivered: number; forbidden: number; failed: number; invalid: number };
-}
-
 // ------------------------------------------------------------ child processes
 
 
@@ -129,116 +100,6 @@ async function measureServerTime(target: TargetName, recipients: number): Promis
   const result = await nextMessage<ServerTimeResult>(child, "server-time", 30_000 + PLAN.serverTime.warmupMs + maxMs);
   await waitForExit(child, 5_000);
   return result;
-}
-
-// ------------------------------------------------------------------ HTTP load
-
-interface RunningTarget {
-  target: TargetName;
-  child: ChildProcess;
-  port: number;
-  requests: Buffer[];
-  stats(withMock?: boolean): Promise<ServerStats>;
-}
-
-async function startTarget(target: TargetName, recipients: number): Promise<RunningTarget> {
-  const child = spawnChild("./serve-target.ts", [target], `http-${target}-${recipients}`);
-  const { url, sendPath: path } = await readyTarget(child, target);
-  return {
-    target,
-    child,
-    port: Number(url.port),
-    requests: sendBodies(recipients).map((body) => buildRequest(path, body)),
-    stats: (withMock = false) => {
-      child.send({ type: "stats", withMock });
-      return nextMessage<ServerStats>(child, "stats", 10_000);
-    },
-  };
-}
-
-/** Both targets up at once, loaded in alternating rounds (ABBA order), then over one connection each. */
-async function measureHttp(recipients: number): Promise<HttpRun[]> {
-  const targets = await Promise.all(PLAN.targets.map((target) => startTarget(target, recipients)));
-  try {
-    const tallies = targets.map(() => ({ rounds: [] as LoadResult[], cpuMs: 0, activeMs: 0, idleMs: 0, sends: 0, errors: 0, firstError: undefined as string | undefined }));
-    const load = (i: number, options: { connections: number; durationMs: number; maxRequests: number }) =>
-      runLoad({ port: targets[i]!.port, requests: targets[i]!.requests, check: isSendOk, ...options }).then((result) => {
-        const tally = tallies[i]!;
-        tally.sends += result.completed;
-        tally.errors += result.errors;
-        tally.firstError ??= result.firstError;
-        return result;
-      });
-    const loadRound = { connections: PLAN.http.connections, durationMs: PLAN.http.roundMs, maxRequests: PLAN.http.maxRequestsPerRound };
-
-    for (let i = 0; i < targets.length; i++) await load(i, { ...loadRound, durationMs: PLAN.http.warmupMs });
-    for (let round = 0; round < PLAN.http.rounds; round++) {
-      const order = round % 2 === 0 ? targets.map((_, i) => i) : targets.map((_, i) => targets.length - 1 - i);
-      for (const i of order) {
-        const before = await targets[i]!.stats();
-        const result = await load(i, loadRound);
-        const after = await targets[i]!.stats();
-        const tally = tallies[i]!;
-        tally.rounds.push(result);
-        tally.cpuMs += (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
-        tally.activeMs += after.elu.active - before.elu.active;
-        tally.idleMs += after.elu.idle - before.elu.idle;
-      }
-    }
-    const idle: LoadResult[] = [];
-    for (let i = 0; i < targets.length; i++) idle.push(await load(i, PLAN.http.idle));
-
-    const runs: HttpRun[] = [];
-    for (let i = 0; i < targets.length; i++) {
-      const { target } = targets[i]!;
-      const tally = tallies[i]!;
-      const end = await targets[i]!.stats(true);
-      const completed = tally.rounds.reduce((sum, r) => sum + r.completed, 0);
-      const elapsedMs = tally.rounds.reduce((sum, r) => sum + r.elapsedMs, 0);
-      const run: HttpRun = {
-        target,
-        recipients,
-        requestsPerSecond: median(tally.rounds.map((r) => r.requestsPerSecond)),
-        roundRequestsPerSecond: tally.rounds.map((r) => Math.round(r.requestsPerSecond)),
-        latency: pooledLatency(tally.rounds),
-        idleLatency: pooledLatency([idle[i]!]),
-        completed,
-        errors: tally.errors,
-        ...(tally.firstError ? { firstError: tally.firstError } : {}),
-        serverCpuShare: elapsedMs > 0 ? tally.cpuMs / elapsedMs : 0,
-        serverElu: tally.activeMs + tally.idleMs > 0 ? tally.activeMs / (tally.activeMs + tally.idleMs) : 0,
-        serverCpuPerRequestMs: completed > 0 ? tally.cpuMs / completed : NaN,
-        serverRssMb: end.rssBytes / 2 ** 20,
-      };
-      if (end.mock) {
-        const { delivered, forbidden, failed, invalid } = end.mock;
-        run.mockCheck = { sends: tally.sends, expectedDeliveries: tally.sends * recipients, delivered, forbidden, failed, invalid };
-      }
-      runs.push(run);
-    }
-    for (const { child } of targets) child.send({ type: "close" });
-    await Promise.all(targets.map(({ child }) => waitForExit(child, 10_000)));
-    return runs;
-  } finally {
-    for (const { child } of targets) if (child.exitCode === null) child.kill();
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function pooledLatency(results: LoadResult[]): LatencySummary {
-  const total = results.reduce((sum, r) => sum + r.samples.length, 0);
-  const pooled = new Float64Array(total);
-  let at = 0;
-  for (const r of results) {
-    pooled.set(r.samples, at);
-    at += r.samples.length;
-  }
-  return summarise(pooled, total);
 }
 
 // ---------------------------------------------------------------- formatting
@@ -292,7 +153,7 @@ async function main(): Promise<void> {
   const http: HttpRun[] = [];
   for (const recipients of PLAN.sizes) {
     process.stdout.write(`HTTP load     ${sizeLabel(recipients)}, ${PLAN.http.rounds} rounds each … `);
-    const runs = await measureHttp(recipients);
+    const runs = await measureHttp({ ...PLAN.http, targets: PLAN.targets }, spawnChild, recipients);
     http.push(...runs);
     console.log(runs.map((r) => `${r.target} ${fmtInt(r.requestsPerSecond)} req/s`).join(", "));
   }

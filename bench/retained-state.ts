@@ -20,6 +20,7 @@
 import { createMockDingTalk } from "../mock-server/create-mock.ts";
 import type { MockSettingsPatch } from "../mock-server/settings.ts";
 import { AGENT_ID, BENCH_MOCK_SETTINGS, GETTOKEN_PATH, SEND_PATH, TEMPLATE_ID, USER_COUNT } from "./mock-targets.ts";
+import { settledHeap } from "./settled-heap.ts";
 
 export interface RetainedStateResult {
   type: "retained-state";
@@ -42,16 +43,6 @@ const RECIPIENTS = 1_000;
 const STEP_MS = 10_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
-
-async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc!();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  // Typed arrays keep their contents outside the V8 heap (tasks' slots, inbox rings, the day ledger): counted too.
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
 
 function block(index: number): string {
   const ids: string[] = [];

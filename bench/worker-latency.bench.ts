@@ -58,14 +58,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startMockServer, type RunningMockServer } from "../mock-server/node-server.ts";
 import type { MockSettingsPatch } from "../mock-server/settings.ts";
-import { DEFAULT_APPROVED_TEMPLATE_ID, GENERATED_USER_COUNT, generatedUserId } from "../mock-server/world/default-world.ts";
 import { DEV_APPS } from "../worker/dev-apps.ts";
 import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
 import { machineBusyShare } from "./child-processes.ts";
-import { runLoad } from "./load-generator.ts";
-import { cpuMeter, wranglerProcesses } from "./process-cpu.ts";
 import { directTarget, ingressTarget, Recipients, workerTarget, type Target } from "./worker-targets.ts";
 import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
+import { measureThroughput, printThroughput, throughputJson } from "./worker-throughput.ts";
 
 const HOST = LOOPBACK;
 
@@ -286,32 +284,7 @@ async function main(): Promise<void> {
       });
     }
     // 32 clients at once on one object, against the ingress alone with the same 32.
-    const CONCURRENT_SENDS = 4_000;
-    const sendBodies = Array.from({ length: CONCURRENT_SENDS }, (_, i) =>
-      JSON.stringify({ templateId: DEFAULT_APPROVED_TEMPLATE_ID, userIds: [generatedUserId((i % GENERATED_USER_COUNT) + 1)], data: { name: `concurrent-${i}`, name2: "" }, verifyDelivery: false }),
-    );
-    const authorised = (body: string) => {
-      const bytes = Buffer.from(body);
-      return Buffer.concat([
-        Buffer.from(`POST /v1/notifications HTTP/1.1\r\nHost: ${HOST}\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${bytes.length}\r\n\r\n`, "latin1"),
-        bytes,
-      ]);
-    };
-    const meter = cpuMeter(wranglerProcesses(wrangler.pid!));
-    meter.start();
-    const concurrentSends = await runLoad({ port, requests: sendBodies.map(authorised), connections: 32, durationMs: 8_000, maxRequests: CONCURRENT_SENDS, check: (status) => status === 201 });
-    const sendsCpu = meter.stop();
-    meter.start();
-    const concurrentIngress = await runLoad({
-      port,
-      requests: [Buffer.from(`GET /bench-ping HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`, "latin1")],
-      connections: 32,
-      durationMs: 8_000,
-      maxRequests: 200_000,
-      check: (status) => status === 404,
-    });
-    const ingressCpu = meter.stop();
-    if (concurrentSends.errors > 0) throw new Error(`concurrent sends: ${concurrentSends.errors} errors, first: ${concurrentSends.firstError}`);
+    const throughput = await measureThroughput({ host: HOST, port, apiKey: API_KEY, wranglerPid: wrangler.pid! });
 
     // The alarm reads each verified task's result VERIFY_AFTER_MS after the send: let the last ones finish.
     const verifiedSends = phases.reduce((sum, p) => sum + p.pairsMeasured, 0) + WARMUP_PAIRS[1]! + WARMUP_PAIRS[1000]!;
@@ -374,31 +347,8 @@ async function main(): Promise<void> {
         `. Checks afterwards: ${verificationCalls} getsendprogress/getsendresult calls for the ${verifiedTasks} tasks of ${verifiedSends} verified sends ` +
         `(${(verificationCalls / verifiedTasks).toFixed(2)} per task, so ${((verificationCalls / verifiedTasks) * 10).toFixed(1)} per 1,000 recipients in tasks of 100, besides 10 sends instead of 1).`,
     );
-    console.log(
-      `\n32 concurrent clients on one object: ${concurrentSends.requestsPerSecond.toFixed(0)} 1-recipient sends/s (${concurrentSends.completed} in ${(concurrentSends.elapsedMs / 1000).toFixed(1)} s) ` +
-        `against ${concurrentIngress.requestsPerSecond.toFixed(0)} ingress-only requests/s: ${fmtRatio(concurrentSends.requestsPerSecond / concurrentIngress.requestsPerSecond)} (goal ≥ 0.5×). ` +
-        `A 1,000-recipient send adds ${fmtMs(phases.find((p) => p.recipients === 1000)!.worker.p50Ms - phases.find((p) => p.recipients === 1000)!.ingress.p50Ms)} p50 beyond the ingress (goal ≤ 30 ms).`,
-    );
-    const cpuPerRequest = (used: Map<string, number>, completed: number) => new Map([...used].map(([role, ms]) => [role, completed > 0 ? ms / completed : Number.NaN]));
-    const sendCpu = cpuPerRequest(sendsCpu, concurrentSends.completed);
-    const pingCpu = cpuPerRequest(ingressCpu, concurrentIngress.completed);
-    const total = (perRequest: Map<string, number>) => [...perRequest.values()].reduce((sum, ms) => sum + ms, 0);
-    console.log("\nCPU per request during those two phases, by process (from /proc; all of them share the machine's cores):\n");
-    console.log(
-      table(
-        ["process", "per 1-recipient send", "per ingress-only 404", "send / 404"],
-        [...new Set([...sendCpu.keys(), ...pingCpu.keys()])]
-          .map((role) => [role, sendCpu.get(role) ?? Number.NaN, pingCpu.get(role) ?? Number.NaN] as const)
-          .concat([["all of them", total(sendCpu), total(pingCpu)] as const])
-          .map(([role, send, ping]) => [role, fmtMs(send), fmtMs(ping), fmtRatio(send / ping)]),
-      ),
-    );
-    const workerRole = "workerd: the worker and its objects";
-    console.log(
-      `The worker's own workerd spent ${fmtMs(sendCpu.get(workerRole) ?? Number.NaN)} of the ${fmtMs(total(sendCpu))} a send cost the machine ` +
-        `(${(((sendCpu.get(workerRole) ?? Number.NaN) / total(sendCpu)) * 100).toFixed(0)}%); if CPU alone set the pace, sends/s over 404s/s would be about ` +
-        `${fmtRatio(total(pingCpu) / total(sendCpu))}.`,
-    );
+    const thousand = phases.find((p) => p.recipients === 1000)!;
+    printThroughput(throughput, thousand.worker.p50Ms - thousand.ingress.p50Ms);
     for (const p of phases) if (p.stoppedByBudget) console.log(`note: ${p.recipients} recipients stopped at its time budget after ${p.pairsMeasured} of ${p.pairsPlanned} pairs`);
     console.log(`\nMock: ${mockTasks.length} tasks, ${delivered} deliveries, ${notDelivered} recipients not delivered. Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
@@ -418,14 +368,7 @@ async function main(): Promise<void> {
           mock: { tasks: mockTasks.length, delivered, notDelivered },
           machine: { busyShareBefore: busyBefore, loadAverageBefore: loadBefore },
           localObservability: LOCAL_OBSERVABILITY,
-          concurrency: {
-            cpuMsPerSend: Object.fromEntries(sendCpu),
-            cpuMsPerIngressRequest: Object.fromEntries(pingCpu),
-            connections: 32,
-            sendsPerSecond: concurrentSends.requestsPerSecond,
-            ingressPerSecond: concurrentIngress.requestsPerSecond,
-            ratio: concurrentSends.requestsPerSecond / concurrentIngress.requestsPerSecond,
-          },
+          concurrency: throughputJson(throughput),
           verification: { sends: verifiedSends, recipients: verifiedRecipients, checkCalls: verificationCalls, tasks: verifiedTasks, checkCallsPerTask: verificationCalls / verifiedTasks },
           elapsedMs: Date.now() - started,
         },

@@ -23,7 +23,9 @@ import { parseArgs } from "node:util";
 import { createMockDingTalk } from "../mock-server/create-mock.ts";
 import { Journal } from "../mock-server/engine/journal.ts";
 import { defaultSettings } from "../mock-server/settings.ts";
+import { GETTOKEN_PATH, SEND_PATH } from "./mock-targets.ts";
 import { fmtRatio, table } from "./report.ts";
+import { settledHeap } from "./settled-heap.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -41,18 +43,6 @@ if (!gc) {
   process.exit(2);
 }
 
-async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc!();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  // Typed arrays keep their contents outside the V8 heap (tasks' slots, inbox rings, the day ledger): counted too.
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
-
-const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
-const TOKEN_PATH = "/gettoken?appkey=app-demo-key&appsecret=app-demo-secret";
 
 const heapBefore = await settledHeap();
 const mock = createMockDingTalk({
@@ -73,7 +63,7 @@ const started = performance.now();
 let calls = 0;
 for (const [index, name] of names.entries()) {
   const base = `${mock.baseUrl}/w/${name}`;
-  const { access_token: token } = (await (await mock.fetch(base + TOKEN_PATH)).json()) as { access_token: string };
+  const { access_token: token } = (await (await mock.fetch(base + GETTOKEN_PATH)).json()) as { access_token: string };
   calls++;
   for (let i = 0; i < JOURNAL_LIMIT; i++) {
     const userid = `u${String(((index * JOURNAL_LIMIT + i) % 10_000) + 1).padStart(5, "0")}`;

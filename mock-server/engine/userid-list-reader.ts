@@ -38,8 +38,7 @@ const BLANK = -2;
 /** `readUseridList` over `bytes`, which hold `list` in ASCII. Kept apart from readUnits so each loop reads one kind of array. */
 function readAscii(bytes: Uint8Array, list: string, slots: UserSlots, out: Uint32Array, invalid: Set<string>): ListReading {
   const length = list.length;
-  let listed = 0;
-  let found = 0;
+  const reading: ListReading = { listed: 0, found: 0 };
   let start = 0;
   while (start <= length) {
     let low = 0;
@@ -52,26 +51,17 @@ function readAscii(bytes: Uint8Array, list: string, slots: UserSlots, out: Uint3
       if (k < 4) low |= code << (k * 8);
       else if (k < PACKED_UNITS) high |= code << ((k - 4) * 8);
     }
-    if (end > start && isPlain(bytes[start]!) && isPlain(bytes[end - 1]!)) {
-      listed += 1;
-      const slot = slots.slotOfPackedRange(list, start, end, low, high, end - start <= PACKED_UNITS);
-      if (slot < 0) invalid.add(list.slice(start, end));
-      else if (slots.mark(slot)) out[found++] = slot;
-    } else {
-      const slot = readPadded(list, start, end, slots, invalid);
-      if (slot !== BLANK) listed += 1;
-      if (slot >= 0 && slots.mark(slot)) out[found++] = slot;
-    }
+    const plain = end > start && isPlain(bytes[start]!) && isPlain(bytes[end - 1]!);
+    takeEntry(list, start, end, plain, low, high, end - start <= PACKED_UNITS, slots, out, invalid, reading);
     start = end + 1;
   }
-  return { listed, found };
+  return reading;
 }
 
 /** `readUseridList` by UTF-16 code units, for a list with any non-ASCII character. */
 function readUnits(list: string, slots: UserSlots, out: Uint32Array, invalid: Set<string>): ListReading {
   const length = list.length;
-  let listed = 0;
-  let found = 0;
+  const reading: ListReading = { listed: 0, found: 0 };
   let start = 0;
   while (start <= length) {
     let low = 0;
@@ -86,19 +76,42 @@ function readUnits(list: string, slots: UserSlots, out: Uint32Array, invalid: Se
       else if (k < PACKED_UNITS) high |= code << ((k - 4) * 8);
       if (code > 0xff) wide = true;
     }
-    if (end > start && isPlain(list.charCodeAt(start)) && isPlain(list.charCodeAt(end - 1))) {
-      listed += 1;
-      const slot = slots.slotOfPackedRange(list, start, end, low, high, !wide && end - start <= PACKED_UNITS);
-      if (slot < 0) invalid.add(list.slice(start, end));
-      else if (slots.mark(slot)) out[found++] = slot;
-    } else {
-      const slot = readPadded(list, start, end, slots, invalid);
-      if (slot !== BLANK) listed += 1;
-      if (slot >= 0 && slots.mark(slot)) out[found++] = slot;
-    }
+    const plain = end > start && isPlain(list.charCodeAt(start)) && isPlain(list.charCodeAt(end - 1));
+    takeEntry(list, start, end, plain, low, high, !wide && end - start <= PACKED_UNITS, slots, out, invalid, reading);
     start = end + 1;
   }
-  return { listed, found };
+  return reading;
+}
+
+/**
+ * One entry, `list[start, end)`, found by either loop: its slot to `out` once,
+ * an unknown id to `invalid`. `plain`: neither end is anything trim() would
+ * remove (the common case, looked up from `low` and `high`, which hold the
+ * whole entry when `packedWhole`); otherwise it is trimmed first.
+ */
+function takeEntry(
+  list: string,
+  start: number,
+  end: number,
+  plain: boolean,
+  low: number,
+  high: number,
+  packedWhole: boolean,
+  slots: UserSlots,
+  out: Uint32Array,
+  invalid: Set<string>,
+  reading: ListReading,
+): void {
+  if (plain) {
+    reading.listed += 1;
+    const slot = slots.slotOfPackedRange(list, start, end, low, high, packedWhole);
+    if (slot < 0) invalid.add(list.slice(start, end));
+    else if (slots.mark(slot)) out[reading.found++] = slot;
+    return;
+  }
+  const slot = readPadded(list, start, end, slots, invalid);
+  if (slot !== BLANK) reading.listed += 1;
+  if (slot >= 0 && slots.mark(slot)) out[reading.found++] = slot;
 }
 
 /** An entry that is blank, or padded with what trim() removes: the rare case, read as splitList does. Its slot, -1 if unknown (then in `invalid`), or BLANK. */
