@@ -257,9 +257,14 @@ export class NotificationLog {
    * own recipients: the cost follows what is pruned, not what is stored.
    */
   prune(olderThanMs: number): void {
-    const old = this.#sql.exec<{ id: string }>("SELECT id FROM notifications WHERE created_at_ms < ?", olderThanMs).toArray();
+    const old = this.#sql
+      .exec<{ id: string }>(
+        `SELECT id FROM notifications WHERE created_at_ms < ?
+           AND NOT EXISTS (SELECT 1 FROM recipient_groups g WHERE g.notification_id = notifications.id AND g.status IN ('queued', 'sending'))`,
+        olderThanMs,
+      )
+      .toArray();
     for (const { id } of old) {
-      if (this.#groups.hasWaiting(id)) continue;
       this.#groups.remove(id);
       this.#sql.exec("DELETE FROM notification_tasks WHERE notification_id = ?", id);
       this.#sql.exec("DELETE FROM notifications WHERE id = ?", id);

@@ -9,6 +9,7 @@ import type { RecipientOutcome } from "../send/notification-record.ts";
 import { NotificationLog } from "./notification-log.ts";
 import { decodePositions, encodePositions } from "./position-runs.ts";
 import { MAX_GROUP_MEMBERS } from "./recipient-groups.ts";
+import { stateAfter, stateKey, StateKeys } from "./recipient-state.ts";
 import { migrate, MIGRATIONS } from "./schema.ts";
 
 const OWNER = { corpId: "c", agentId: 1 };
@@ -38,6 +39,19 @@ describe("positions as runs", () => {
     expect(decodePositions("")).toEqual([]);
     // Version 2's rows came over as single positions.
     expect(decodePositions("7,2,5")).toEqual([7, 2, 5]);
+  });
+});
+
+describe("state keys", () => {
+  it("give equal states one key and different states different keys, however many states a batch holds", () => {
+    const keys = new StateKeys();
+    const states = Array.from({ length: 20 }, (_, task) => stateAfter({ userid: "u", status: "sent", taskId: task }));
+    const first = states.map((state) => keys.key(state));
+    expect(new Set(first).size).toBe(20);
+    // Equal states met again, some long after: the same keys, the ones stateKey gives.
+    expect(states.map((state) => keys.key({ ...state }))).toEqual(first);
+    expect(first).toEqual(states.map(stateKey));
+    expect(keys.key(stateAfter({ userid: "v", status: "sent", taskId: 3, verification: "not verified" }))).not.toBe(first[3]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { RecipientSource } from "../send/notification-record.ts";
 import { decodePositions, encodePositions } from "./position-runs.ts";
-import { stateKey, type RecipientState } from "./recipient-state.ts";
+import { StateKeys, type RecipientState } from "./recipient-state.ts";
 import { batches, placeholders } from "./sql-batches.ts";
 
 /** Members of one group at most: a row of 1,000 userids of 64 characters is 65 KB, far below the 2 MB a row may hold. */
@@ -75,8 +75,9 @@ export class RecipientGroups {
   /** Adds a request's recipients, equal states together, in groups of at most MAX_GROUP_MEMBERS queued in first-come order. */
   insert(notificationId: string, members: readonly NewMember[]): void {
     const byState = new Map<string, NewMember[]>();
+    const keys = new StateKeys();
     for (const member of members) {
-      const key = stateKey(member.state);
+      const key = keys.key(member.state);
       const list = byState.get(key);
       if (list) list.push(member);
       else byState.set(key, [member]);
@@ -147,10 +148,11 @@ export class RecipientGroups {
    */
   apply(changes: readonly Change[]): void {
     const byGroup = new Map<RecipientGroup, Map<string, { state: RecipientState; indexes: number[] }>>();
+    const keys = new StateKeys();
     for (const change of changes) {
       let targets = byGroup.get(change.group);
       if (!targets) byGroup.set(change.group, (targets = new Map()));
-      const key = stateKey(change.state);
+      const key = keys.key(change.state);
       const target = targets.get(key);
       if (target) target.indexes.push(change.index);
       else targets.set(key, { state: change.state, indexes: [change.index] });
@@ -202,15 +204,6 @@ export class RecipientGroups {
   nextDueAt(): number | undefined {
     const row = this.#sql.exec<{ at: number | null }>("SELECT MIN(not_before_ms) AS at FROM recipient_groups WHERE status = 'queued'").one();
     return row.at ?? undefined;
-  }
-
-  /** Whether any recipient of the request is queued or being sent. */
-  hasWaiting(notificationId: string): boolean {
-    return (
-      this.#sql
-        .exec<{ any: number }>("SELECT EXISTS (SELECT 1 FROM recipient_groups WHERE notification_id = ? AND status IN ('queued', 'sending')) AS any", notificationId)
-        .one().any === 1
-    );
   }
 
   remove(notificationId: string): void {

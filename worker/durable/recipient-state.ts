@@ -96,6 +96,42 @@ export function stateAfter(outcome: RecipientOutcome, current: RecipientState = 
   return state;
 }
 
+/**
+ * Keys for the states of one batch of recipients. A chunk's recipients share
+ * one state, so a state is first compared field by field with the few seen
+ * last, and only a new one is turned into text (a JSON text per recipient
+ * was a third of a 1,000-recipient send's time).
+ */
+export class StateKeys {
+  readonly #recent: { state: RecipientState; key: string }[] = [];
+
+  key(state: RecipientState): string {
+    for (const seen of this.#recent) if (sameState(seen.state, state)) return seen.key;
+    const key = stateKey(state);
+    if (this.#recent.unshift({ state, key }) > RECENT_STATES) this.#recent.pop();
+    return key;
+  }
+}
+
+/** Distinct states compared before one is turned into text: a batch rarely holds more. */
+const RECENT_STATES = 8;
+
+function sameState(a: RecipientState, b: RecipientState): boolean {
+  return (
+    a.status === b.status &&
+    a.reason === b.reason &&
+    a.detail === b.detail &&
+    a.taskId === b.taskId &&
+    a.errorCode === b.errorCode &&
+    a.errorMessage === b.errorMessage &&
+    a.attempts === b.attempts &&
+    a.uncertainDay === b.uncertainDay &&
+    a.notBeforeMs === b.notBeforeMs &&
+    a.verifiedAtMs === b.verifiedAtMs &&
+    a.attemptDay === b.attemptDay
+  );
+}
+
 /** Equal keys, equal states: what decides that two recipients share a row. */
 export function stateKey(state: RecipientState): string {
   return JSON.stringify([
