@@ -186,8 +186,18 @@ const VERSION_3: readonly string[] = [
   `DROP TABLE notification_recipients`,
 ];
 
+/**
+ * Version 4: the alarm prunes past days' reservations and stale departments
+ * through an index instead of reading every row (a reservation row holds a
+ * whole chunk's userids, so that read grew with the day's sends).
+ */
+const VERSION_4: readonly string[] = [
+  `CREATE INDEX reservations_day ON reservations (day)`,
+  `CREATE INDEX department_cache_fetched ON department_cache (fetched_at_ms)`,
+];
+
 /** MIGRATIONS[i] brings an object from version i to version i + 1. */
-export const MIGRATIONS: readonly (readonly string[])[] = [VERSION_1, VERSION_2, VERSION_3];
+export const MIGRATIONS: readonly (readonly string[])[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The version an object's storage is at: 0 when it is new. */
