@@ -161,8 +161,12 @@ export function outcomeOf(userid: string, state: RecipientState): RecipientOutco
       if (state.errorMessage !== null) outcome.lastError = { ...(state.errorCode !== null ? { code: state.errorCode } : {}), message: state.errorMessage };
       return outcome;
     }
-    case "sent":
-      return state.detail !== null ? { userid, status: "sent", taskId: state.taskId!, verification: state.detail } : { userid, status: "sent", taskId: state.taskId! };
+    case "sent": {
+      const outcome: RecipientOutcome = { userid, status: "sent", taskId: state.taskId! };
+      if (state.detail !== null) outcome.verification = state.detail;
+      if (state.uncertainDay !== null) outcome.afterLostAnswer = true;
+      return outcome;
+    }
     case "delivered":
       return { userid, status: "delivered", taskId: state.taskId!, read: state.reason === "read", verifiedAt, ...(state.detail !== null ? { detail: state.detail } : {}) };
     case "dropped":

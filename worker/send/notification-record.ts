@@ -10,6 +10,8 @@ export type DropReason = "minute-window" | "daily-cap" | "duplicate-content" | "
  *   same-day duplicate).
  * - `sent`: the vendor took the call (its `task_id`); whether it delivered is
  *   only known once `getsendresult` says so (`verification` when it never will).
+ *   `afterLostAnswer` when an earlier send's answer was lost: if that one was
+ *   delivered, the vendor dropped this same-day repeat (143106 in the task's result).
  * - `delivered` / `dropped`: what the vendor's `getsendresult` reported.
  * - `suppressed`: not sent, because the vendor would have dropped it silently.
  * - `failed`: the vendor refused it, or never received it; nothing was delivered.
@@ -17,7 +19,7 @@ export type DropReason = "minute-window" | "daily-cap" | "duplicate-content" | "
  */
 export type RecipientOutcome =
   | { userid: string; status: "queued"; attempts?: number; mayHaveBeenSent?: true; lastError?: { code?: number; message: string } }
-  | { userid: string; status: "sent"; taskId: number; verification?: string }
+  | { userid: string; status: "sent"; taskId: number; verification?: string; afterLostAnswer?: true }
   | { userid: string; status: "delivered"; taskId: number; read: boolean; verifiedAt: string; detail?: string }
   | { userid: string; status: "dropped"; taskId: number; code: string; reason: DropReason; detail: string; verifiedAt: string }
   | { userid: string; status: "suppressed"; reason: "duplicate-content" | "daily-cap"; detail: string }

@@ -89,6 +89,10 @@ describe("vendor failures", () => {
     await runDurableObjectAlarm(env.CORP_APP_SENDER.getByName("dingdemocorp/948060598"));
     const record = (await getNotification(answer.body.id)).body;
     expect(record.recipients.map((r: { status: string }) => r.status)).toEqual(["sent", "sent"]);
+    // The record says why the retry's task lists them as dropped repeats (143206: this app is a third-party one): the lost send delivered.
+    for (const recipient of record.recipients) expect(recipient.afterLostAnswer).toBe(true);
+    const retryTask = world.mock.state.tasks.list().find((task) => task.taskId === record.recipients[0].taskId)!;
+    expect(retryTask.forbidden.map((entry) => `${entry.userid}:${entry.code}`).sort()).toEqual(["123:143206", "456:143206"]);
     expect((await world.mock.admin.inbox("123")).messages).toHaveLength(1);
     expect((await world.mock.admin.inbox("456")).messages).toHaveLength(1);
   });
