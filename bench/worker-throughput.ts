@@ -22,8 +22,14 @@ export interface ThroughputRun {
   pingCpu: Map<string, number>;
 }
 
+/** What runs around the send phase alone, e.g. a CPU profile of the worker. */
+export interface SendPhaseHooks {
+  beforeSends(): Promise<void>;
+  afterSends(): Promise<void>;
+}
+
 /** Runs both phases against wrangler dev on `host:port` (its process group `wranglerPid`); throws if a send failed. */
-export async function measureThroughput(options: { host: string; port: number; apiKey: string; wranglerPid: number }): Promise<ThroughputRun> {
+export async function measureThroughput(options: { host: string; port: number; apiKey: string; wranglerPid: number; hooks?: SendPhaseHooks }): Promise<ThroughputRun> {
   const { host, port, apiKey } = options;
   const sendBodies = Array.from({ length: CONCURRENT_SENDS }, (_, i) =>
     JSON.stringify({ templateId: DEFAULT_APPROVED_TEMPLATE_ID, userIds: [generatedUserId((i % GENERATED_USER_COUNT) + 1)], data: { name: `concurrent-${i}`, name2: "" }, verifyDelivery: false }),
@@ -36,9 +42,11 @@ export async function measureThroughput(options: { host: string; port: number; a
     ]);
   };
   const meter = cpuMeter(wranglerProcesses(options.wranglerPid));
+  await options.hooks?.beforeSends();
   meter.start();
   const sends = await runLoad({ port, requests: sendBodies.map(authorised), connections: CONNECTIONS, durationMs: PHASE_MS, maxRequests: CONCURRENT_SENDS, check: (status) => status === 201 });
   const sendsCpu = meter.stop();
+  await options.hooks?.afterSends();
   meter.start();
   const ingress = await runLoad({
     port,
