@@ -352,8 +352,11 @@ export class CorpAppSender extends DurableObject<Env> {
   }
 
   #suiteTicket(app: AppConfig & { kind: "thirdParty" }): string {
-    // Every send checks it; only setSuiteTicket writes it, so it is read once per instance.
-    this.#storedTicket ??= this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'suite_ticket'").toArray()[0]?.value ?? null;
+    // Every send checks it; only setSuiteTicket writes it, so it is read once per instance. (Not `??=`:
+    // that read it again on every send while no ticket had been pushed, its `null` counting as unread.)
+    if (this.#storedTicket === undefined) {
+      this.#storedTicket = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'suite_ticket'").toArray()[0]?.value ?? null;
+    }
     const ticket = this.#storedTicket ?? app.suiteTicket;
     if (!ticket) throw new MissingSuiteTicketError(`no suite ticket for ${app.suiteKey} yet: configure one or PUT /v1/suite-tickets/${app.suiteKey}`);
     return ticket;
