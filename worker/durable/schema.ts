@@ -196,8 +196,38 @@ const VERSION_4: readonly string[] = [
   `CREATE INDEX department_cache_fetched ON department_cache (fetched_at_ms)`,
 ];
 
+/**
+ * Version 5: the settled part of the minute window summed per second, kept
+ * by triggers on `minute_window`, so an admission adds up at most a minute of
+ * seconds and one second's rows instead of every send of the last minute (a
+ * busy window is thousands of rows, read on every send).
+ */
+const VERSION_5: readonly string[] = [
+  `CREATE TABLE minute_window_seconds (
+     second INTEGER PRIMARY KEY,
+     recipients INTEGER NOT NULL
+   )`,
+  `INSERT INTO minute_window_seconds (second, recipients)
+     SELECT CAST(at_ms / 1000 AS INTEGER), SUM(recipients) FROM minute_window WHERE in_flight = 0 GROUP BY 1`,
+  `CREATE TRIGGER minute_window_seconds_insert AFTER INSERT ON minute_window WHEN NEW.in_flight = 0
+   BEGIN
+     INSERT INTO minute_window_seconds (second, recipients) VALUES (CAST(NEW.at_ms / 1000 AS INTEGER), NEW.recipients)
+       ON CONFLICT (second) DO UPDATE SET recipients = recipients + excluded.recipients;
+   END`,
+  `CREATE TRIGGER minute_window_seconds_update AFTER UPDATE OF at_ms, recipients, in_flight ON minute_window
+   BEGIN
+     UPDATE minute_window_seconds SET recipients = recipients - OLD.recipients WHERE OLD.in_flight = 0 AND second = CAST(OLD.at_ms / 1000 AS INTEGER);
+     INSERT INTO minute_window_seconds (second, recipients) SELECT CAST(NEW.at_ms / 1000 AS INTEGER), NEW.recipients WHERE NEW.in_flight = 0
+       ON CONFLICT (second) DO UPDATE SET recipients = recipients + excluded.recipients;
+   END`,
+  `CREATE TRIGGER minute_window_seconds_delete AFTER DELETE ON minute_window WHEN OLD.in_flight = 0
+   BEGIN
+     UPDATE minute_window_seconds SET recipients = recipients - OLD.recipients WHERE second = CAST(OLD.at_ms / 1000 AS INTEGER);
+   END`,
+];
+
 /** MIGRATIONS[i] brings an object from version i to version i + 1. */
-export const MIGRATIONS: readonly (readonly string[])[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4];
+export const MIGRATIONS: readonly (readonly string[])[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The version an object's storage is at: 0 when it is new. */

@@ -30,13 +30,19 @@ export class SqlQuotaStore implements QuotaStore {
   }
 
   recipientsInWindow(sinceMs: number): number {
+    // The settled sends from the first whole second on come summed per second (minute_window_seconds,
+    // kept by triggers); only the rest of the second `sinceMs` falls in is read row by row, and the
+    // sends in flight, which count wherever their at_ms is. A sum of every row of a busy minute read
+    // thousands of rows on every send.
+    const firstWholeSecond = Math.floor(sinceMs / 1000) + 1;
     return this.#sql
       .exec<{ n: number }>(
-        // The same two indexed reads as windowEntries, summed inside SQLite: one row crosses into JS, not one per send.
-        `SELECT (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE at_ms >= ?)
-              + (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE in_flight = 1 AND at_ms < ?) AS n`,
+        `SELECT (SELECT COALESCE(SUM(recipients), 0) FROM minute_window_seconds WHERE second >= ?)
+              + (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE at_ms >= ? AND at_ms < ? AND in_flight = 0)
+              + (SELECT COALESCE(SUM(recipients), 0) FROM minute_window WHERE in_flight = 1) AS n`,
+        firstWholeSecond,
         sinceMs,
-        sinceMs,
+        firstWholeSecond * 1000,
       )
       .one().n;
   }
@@ -141,7 +147,10 @@ export class SqlQuotaStore implements QuotaStore {
 
   /** Forgets what no rule can read again: window rows past a minute, ledger rows of past days. */
   prune(nowMs: number, today: string, windowMs: number): void {
-    this.#sql.exec("DELETE FROM minute_window WHERE at_ms < ? AND in_flight = 0", nowMs - 2 * windowMs);
+    const before = nowMs - 2 * windowMs;
+    this.#sql.exec("DELETE FROM minute_window WHERE at_ms < ? AND in_flight = 0", before);
+    // Their triggers brought these seconds to 0: every settled send of them was just deleted.
+    this.#sql.exec("DELETE FROM minute_window_seconds WHERE second < ?", Math.floor(before / 1000));
     this.#sql.exec("DELETE FROM employee_day WHERE day < ?", today);
     this.#sql.exec("DELETE FROM day_contents WHERE day < ?", today);
     this.#sql.exec("DELETE FROM reservations WHERE day < ?", today);

@@ -134,6 +134,49 @@ describe.each(STORES)("over the %s store", (_, newStore) => {
       expect(store.recipientsInWindow(T0 + 2_001)).toBe(6);
       expect(store.recipientsInWindow(T0 + 42_001)).toBe(2);
     });
+
+    it("sums the window as its entries do through settles, releases and pruning at any millisecond", () => {
+      // The SQLite store sums settled sends per second (minute_window_seconds) and reads one second's rows: every
+      // change of a row must move its second's sum, and a window may start anywhere within a second.
+      const store = newStore();
+      // Every send admitted: the test is about the sums, not the limit.
+      const everyone = { ...guarded, recipientsPerMinute: 1_000_000 };
+      // xorshift32: the same sequence every run.
+      let seed = 7;
+      const random = (n: number) => {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        return (seed >>> 0) % n;
+      };
+      const open: string[] = [];
+      let nowMs = T0;
+      for (let send = 0; send < 300; send++) {
+        nowMs += random(700);
+        const admitted = admitSend(store, everyone, { reservationId: `s${send}`, userids: ids(1 + random(6), `s${send}-`), fingerprint: `f${send}`, nowMs });
+        if (admitted.kind === "admitted") open.push(...admitted.chunks.map((chunk) => chunk.reservationId));
+        // Answers come late, some twice, some never; some sends are given back, before or after their answer.
+        while (open.length > 3 || (open.length > 0 && random(3) === 0)) {
+          const id = open.splice(random(open.length), 1)[0]!;
+          const fate = random(10);
+          // Some answers land on a whole second, where the per-second sums and the row-by-row part meet.
+          const answeredMs = random(4) === 0 ? Math.ceil(nowMs / 1000) * 1000 + 1000 * random(3) : nowMs + random(3_000);
+          if (fate === 0) store.release(id);
+          else store.settle(id, answeredMs);
+          if (fate === 1) store.settle(id, nowMs + random(5_000));
+          if (fate === 2) store.release(id);
+        }
+        if (send % 100 === 99 && store instanceof SqlQuotaStore) store.prune(nowMs, "2026-11-25", WINDOW_MS);
+        // A restart: every send in flight is settled a window later, in one statement.
+        if (send === 150 && store instanceof SqlQuotaStore) store.settleAllInFlight(nowMs + WINDOW_MS);
+        // The window's real start, one on a second, anywhere in the minute, and among the places just settled.
+        const starts = [nowMs - WINDOW_MS + 1, Math.floor((nowMs - WINDOW_MS) / 1000) * 1000, nowMs - random(WINDOW_MS), ...ids(6).map(() => nowMs - 3_000 + random(9_000)), Math.ceil(nowMs / 1000) * 1000];
+        for (const since of starts) {
+          const summed = store.windowEntries(since).reduce((sum, e) => sum + e.recipients, 0);
+          expect(store.recipientsInWindow(since), `send ${send}, since ${since - T0}`).toBe(summed);
+        }
+      }
+    });
   });
 
   describe("retries of lost answers", () => {

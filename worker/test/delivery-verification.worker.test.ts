@@ -224,7 +224,7 @@ describe("schema migration", () => {
     // cut short mid-send, and a ledger row.
     await runInDurableObject(sender(), (_, state) => {
       const sql = state.storage.sql;
-      for (const table of ["minute_window", "employee_day", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "recipient_groups", "notification_tasks", "meta"]) {
+      for (const table of ["minute_window", "minute_window_seconds", "employee_day", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "recipient_groups", "notification_tasks", "meta"]) {
         sql.exec(`DROP TABLE IF EXISTS ${table}`);
       }
       for (const statement of MIGRATIONS[0]!) sql.exec(statement);
@@ -279,7 +279,7 @@ describe("schema migration", () => {
     const queuedUsers = users(10, 2_500);
     await runInDurableObject(sender(), (_, state) => {
       const sql = state.storage.sql;
-      for (const table of ["minute_window", "employee_day", "employee_content", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "recipient_groups", "notification_tasks", "meta"]) {
+      for (const table of ["minute_window", "minute_window_seconds", "employee_day", "employee_content", "day_contents", "reservations", "token_cache", "department_cache", "notifications", "notification_recipients", "recipient_groups", "notification_tasks", "meta"]) {
         sql.exec(`DROP TABLE IF EXISTS ${table}`);
       }
       for (const statement of [...MIGRATIONS[0]!, ...MIGRATIONS[1]!]) sql.exec(statement);
