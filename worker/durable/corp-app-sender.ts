@@ -246,7 +246,8 @@ export class CorpAppSender extends DurableObject<Env> {
     return {
       client,
       release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
-      settle: (reservationId, unanswered) => this.ctx.storage.transactionSync(() => this.#quota.settle(reservationId, this.#settledAt(unanswered))),
+      // One statement (its triggers included), atomic by itself: no savepoint around it.
+      settle: (reservationId, unanswered) => this.#quota.settle(reservationId, this.#settledAt(unanswered)),
       transaction: (fn) => this.ctx.storage.transactionSync(fn),
       now: () => Date.now(),
       clockSkewGuardMs: this.#settings.clockSkewGuardMs,

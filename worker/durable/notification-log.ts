@@ -70,21 +70,9 @@ export class NotificationLog {
 
   header(id: string): NotificationHeader | undefined {
     const row = this.#sql
-      .exec<{ created_at_ms: number; template_id: string; data: string; fingerprint: string; invalid_departments: string; verify: number }>(
-        "SELECT created_at_ms, template_id, data, fingerprint, invalid_departments, verify FROM notifications WHERE id = ?",
-        id,
-      )
+      .exec<HeaderRow>("SELECT created_at_ms, template_id, data, fingerprint, invalid_departments, verify FROM notifications WHERE id = ?", id)
       .toArray()[0];
-    if (!row) return undefined;
-    return {
-      id,
-      createdAtMs: row.created_at_ms,
-      templateId: row.template_id,
-      data: JSON.parse(row.data),
-      fingerprint: row.fingerprint,
-      invalidDepartments: JSON.parse(row.invalid_departments),
-      verify: row.verify === 1,
-    };
+    return row && headerOf(id, row);
   }
 
   /**
@@ -221,8 +209,19 @@ export class NotificationLog {
   }
 
   record(id: string, owner: { corpId: string; agentId: number }): NotificationRecord | undefined {
-    const header = this.header(id);
-    if (!header) return undefined;
+    // The request and its tasks in one statement (a row per task, the request's columns on each), in
+    // task order by rowid, sorted here: ORDER BY rowid over the tasks' index made SQLite sort in a
+    // temporary b-tree, which cost a 1-recipient send's answer more than the read itself.
+    const rows = this.#sql
+      .exec<HeaderRow & { task_rowid: number | null } & NullableTaskRow>(
+        `SELECT n.created_at_ms, n.template_id, n.data, n.fingerprint, n.invalid_departments, n.verify,
+                t.rowid AS task_rowid, t.task_id, t.recipients, t.sent_at_ms, t.verify_at_ms, t.verified_at_ms, t.verify_error
+         FROM notifications n LEFT JOIN notification_tasks t ON t.notification_id = n.id WHERE n.id = ?`,
+        id,
+      )
+      .toArray();
+    if (rows.length === 0) return undefined;
+    const header = headerOf(id, rows[0]!);
     // Back in request order: each group knows its members' places.
     const placed: RecipientOutcome[] = [];
     for (const group of this.#groups.all(id)) {
@@ -231,12 +230,9 @@ export class NotificationLog {
       });
     }
     const recipients = placed.filter((outcome) => outcome !== undefined);
-    const tasks = this.#sql
-      .exec<TaskRow>(
-        "SELECT task_id, recipients, sent_at_ms, verify_at_ms, verified_at_ms, verify_error FROM notification_tasks WHERE notification_id = ? ORDER BY rowid",
-        id,
-      )
-      .toArray()
+    const tasks = rows
+      .filter((row): row is HeaderRow & { task_rowid: number } & TaskRow => row.task_rowid !== null)
+      .sort((a, b) => a.task_rowid - b.task_rowid)
       .map((row) => taskSummary(row, header.verify));
     return {
       id,
@@ -279,6 +275,20 @@ function membersOf(groups: readonly RecipientGroup[]): Map<string, { group: Reci
   return members;
 }
 
+type HeaderRow = { created_at_ms: number; template_id: string; data: string; fingerprint: string; invalid_departments: string; verify: number };
+
+function headerOf(id: string, row: HeaderRow): NotificationHeader {
+  return {
+    id,
+    createdAtMs: row.created_at_ms,
+    templateId: row.template_id,
+    data: JSON.parse(row.data),
+    fingerprint: row.fingerprint,
+    invalidDepartments: JSON.parse(row.invalid_departments),
+    verify: row.verify === 1,
+  };
+}
+
 type TaskRow = {
   task_id: number;
   recipients: number;
@@ -287,6 +297,9 @@ type TaskRow = {
   verified_at_ms: number | null;
   verify_error: string | null;
 };
+
+/** A task's columns as a LEFT JOIN gives them: all NULL for a request without tasks. */
+type NullableTaskRow = { [K in keyof TaskRow]: TaskRow[K] | null };
 
 function taskSummary(row: TaskRow, verify: boolean): TaskSummary {
   const summary: TaskSummary = { taskId: row.task_id, recipients: row.recipients };

@@ -1,10 +1,12 @@
-import type { QuotaStore, Reservation, WindowEntry } from "../quota/quota-store.ts";
+import type { EmployeeDay, QuotaStore, Reservation, WindowEntry } from "../quota/quota-store.ts";
 /**
  * The employees a statement is about, bound as one JSON array: a 1,000-recipient
  * send is then one statement per rule instead of one per 33–99 employees (the
  * 100-parameter limit), and each statement costs far more than the rows it touches.
  */
 const EACH_USERID = "(SELECT value FROM json_each(?))";
+/** The small id of a content on a day (bind the day, then the fingerprint): NULL when it has none. */
+const CONTENT_ID = "(SELECT id FROM day_contents WHERE day = ? AND fingerprint = ?)";
 
 /** The quota rules' storage, over the object's SQLite. Callers wrap admissions in transactionSync. */
 export class SqlQuotaStore implements QuotaStore {
@@ -47,50 +49,47 @@ export class SqlQuotaStore implements QuotaStore {
       .one().n;
   }
 
-  dayCounts(day: string, userids: readonly string[]): Map<string, number> {
-    const counts = new Map<string, number>();
-    const rows = this.#sql.exec<{ userid: string; messages: number }>(
-      `SELECT userid, messages FROM employee_day WHERE day = ? AND userid IN ${EACH_USERID}`,
+  employeeDays(day: string, fingerprint: string, userids: readonly string[]): Map<string, EmployeeDay> {
+    const days = new Map<string, EmployeeDay>();
+    // Counts and the content in one statement: the content's id is looked up once, inside it (NULL,
+    // so never seen, when nobody got it that day).
+    const rows = this.#sql.exec<{ userid: string; messages: number; seen: number | null }>(
+      `SELECT userid, messages, instr(contents, ',' || ${CONTENT_ID} || ',') > 0 AS seen
+       FROM employee_day WHERE day = ? AND userid IN ${EACH_USERID}`,
+      day,
+      fingerprint,
       day,
       JSON.stringify(userids),
     );
-    for (const row of rows) if (row.messages > 0) counts.set(row.userid, row.messages);
-    return counts;
-  }
-
-  contentSeen(day: string, fingerprint: string, userids: readonly string[]): Set<string> {
-    const seen = new Set<string>();
-    const contentId = this.#contentId(day, fingerprint, false);
-    if (contentId === undefined) return seen;
-    const rows = this.#sql.exec<{ userid: string }>(
-      `SELECT userid FROM employee_day WHERE day = ? AND instr(contents, ?) > 0 AND userid IN ${EACH_USERID}`,
-      day,
-      `,${contentId},`,
-      JSON.stringify(userids),
-    );
-    for (const row of rows) seen.add(row.userid);
-    return seen;
+    for (const row of rows) {
+      if (row.messages > 0 || row.seen === 1) days.set(row.userid, { messages: row.messages, seen: row.seen === 1 });
+    }
+    return days;
   }
 
   reserve(reservation: Reservation): void {
     const { reservationId, atMs, day, fingerprint, ledgerUserids: userids } = reservation;
     this.#sql.exec("INSERT INTO minute_window (reservation_id, at_ms, recipients, in_flight) VALUES (?, ?, ?, 1)", reservationId, atMs, reservation.recipients);
     if (userids.length === 0) return;
-    const contentId = this.#contentId(day, fingerprint, true)!;
+    // The content's small id, made on first use; the two statements after it look it up themselves
+    // (one index probe each) rather than it being read into JS first.
+    this.#sql.exec("INSERT OR IGNORE INTO day_contents (day, fingerprint) VALUES (?, ?)", day, fingerprint);
     // One row per employee and day: the count goes up and the content's id joins the list. ("WHERE true"
     // is SQLite's way of telling an upsert's ON CONFLICT from a join's ON after INSERT … SELECT.)
     this.#sql.exec(
-      `INSERT INTO employee_day (day, userid, messages, contents) SELECT ?, value, 1, ? FROM json_each(?) WHERE true
+      `INSERT INTO employee_day (day, userid, messages, contents) SELECT ?, value, 1, ',' || ${CONTENT_ID} || ',' FROM json_each(?) WHERE true
        ON CONFLICT (day, userid) DO UPDATE SET messages = messages + 1, contents = contents || substr(excluded.contents, 2)`,
       day,
-      `,${contentId},`,
+      day,
+      fingerprint,
       JSON.stringify(userids),
     );
     this.#sql.exec(
-      "INSERT INTO reservations (reservation_id, day, content_id, userids) VALUES (?, ?, ?, ?)",
+      `INSERT INTO reservations (reservation_id, day, content_id, userids) VALUES (?, ?, ${CONTENT_ID}, ?)`,
       reservationId,
       day,
-      contentId,
+      day,
+      fingerprint,
       `,${userids.join(",")},`,
     );
   }
@@ -136,13 +135,6 @@ export class SqlQuotaStore implements QuotaStore {
       .exec<{ day: string; content_id: number; userids: string }>("SELECT day, content_id, userids FROM reservations WHERE reservation_id = ?", reservationId)
       .toArray()[0];
     return row && { day: row.day, contentId: row.content_id, userids: row.userids };
-  }
-
-  /** The small id of a content on a day, made on first use when `create`. */
-  #contentId(day: string, fingerprint: string, create: boolean): number | undefined {
-    const found = this.#sql.exec<{ id: number }>("SELECT id FROM day_contents WHERE day = ? AND fingerprint = ?", day, fingerprint).toArray()[0];
-    if (found || !create) return found?.id;
-    return this.#sql.exec<{ id: number }>("INSERT INTO day_contents (day, fingerprint) VALUES (?, ?) RETURNING id", day, fingerprint).one().id;
   }
 
   /** Forgets what no rule can read again: window rows past a minute, ledger rows of past days. */

@@ -46,7 +46,7 @@ describe.each(STORES)("over the %s store", (_, newStore) => {
       expect(full).toMatchObject({ kind: "window-full", inWindow: 9, needed: 5 });
       // Room for 5 once the first 6 age out: 60 s after T0, 40 s from now.
       expect(full.kind === "window-full" && full.retryAfterMs).toBe(40_000);
-      expect(store.dayCounts("2026-11-25", ids(5, "c")).size).toBe(0);
+      expect(store.employeeDays("2026-11-25", "f", ids(5, "c")).size).toBe(0);
     });
 
     it("suppresses duplicates and the daily cap before counting the window", () => {
@@ -187,7 +187,13 @@ describe.each(STORES)("over the %s store", (_, newStore) => {
       const retry = admitSend(store, limits, { reservationId: "retry", userids: ["x", "y", "z"], fingerprint: "f", nowMs: T0, held: new Set(["x", "y"]) });
       expect(retry.kind === "admitted" && retry.chunks.map((c) => c.userids)).toEqual([["x", "y", "z"]]);
       expect(retry.suppressed).toEqual([]);
-      expect(store.dayCounts("2026-11-25", ["x", "y", "z"])).toEqual(new Map([["x", 1], ["y", 1], ["z", 1]]));
+      expect(store.employeeDays("2026-11-25", "f", ["x", "y", "z"])).toEqual(
+        new Map([
+          ["x", { messages: 1, seen: true }],
+          ["y", { messages: 1, seen: true }],
+          ["z", { messages: 1, seen: true }],
+        ]),
+      );
       expect(store.windowEntries(0).reduce((sum, e) => sum + e.recipients, 0)).toBe(5);
     });
 
@@ -195,10 +201,10 @@ describe.each(STORES)("over the %s store", (_, newStore) => {
       const store = newStore();
       admitSend(store, limits, { reservationId: "n", userids: ["x", "y"], fingerprint: "f", nowMs: T0 });
       store.releaseEmployees("n/0", ["y"]);
-      expect(store.dayCounts("2026-11-25", ["x", "y"])).toEqual(new Map([["x", 1]]));
-      expect(store.contentSeen("2026-11-25", "f", ["x", "y"])).toEqual(new Set(["x"]));
+      expect(store.employeeDays("2026-11-25", "f", ["x", "y"])).toEqual(new Map([["x", { messages: 1, seen: true }]]));
+      expect(store.employeeDays("2026-11-25", "another", ["x", "y"])).toEqual(new Map([["x", { messages: 1, seen: false }]]));
       store.releaseEmployees("n/0", ["y"]);
-      expect(store.dayCounts("2026-11-25", ["y"]).size).toBe(0);
+      expect(store.employeeDays("2026-11-25", "f", ["y"]).size).toBe(0);
     });
 
     it("sends in chunks of the request's size when it asks for fewer than the vendor's maximum", () => {

@@ -15,13 +15,13 @@ export function checkEmployees(
   userids: readonly string[],
   dailyCap: number,
 ): { allowed: string[]; suppressed: LedgerSuppression[] } {
-  const seen = store.contentSeen(day, fingerprint, userids);
-  const counts = store.dayCounts(day, userids);
+  const days = store.employeeDays(day, fingerprint, userids);
   const allowed: string[] = [];
   const suppressed: LedgerSuppression[] = [];
   for (const userid of userids) {
-    const messagesToday = counts.get(userid) ?? 0;
-    if (seen.has(userid)) suppressed.push({ userid, reason: "duplicate-content" });
+    const employeeDay = days.get(userid);
+    const messagesToday = employeeDay?.messages ?? 0;
+    if (employeeDay?.seen) suppressed.push({ userid, reason: "duplicate-content" });
     else if (messagesToday >= dailyCap) suppressed.push({ userid, reason: "daily-cap", messagesToday });
     else allowed.push(userid);
   }

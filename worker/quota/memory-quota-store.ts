@@ -1,4 +1,4 @@
-import type { QuotaStore, Reservation, WindowEntry } from "./quota-store.ts";
+import type { EmployeeDay, QuotaStore, Reservation, WindowEntry } from "./quota-store.ts";
 
 /** The quota store in plain memory: for tests of the rules, and single-process use of the client. */
 export class MemoryQuotaStore implements QuotaStore {
@@ -17,17 +17,14 @@ export class MemoryQuotaStore implements QuotaStore {
     return total;
   }
 
-  dayCounts(day: string, userids: readonly string[]): Map<string, number> {
-    const counts = new Map<string, number>();
+  employeeDays(day: string, fingerprint: string, userids: readonly string[]): Map<string, EmployeeDay> {
+    const days = new Map<string, EmployeeDay>();
     for (const userid of userids) {
-      const count = this.#dayCounts.get(`${day}/${userid}`);
-      if (count) counts.set(userid, count);
+      const messages = this.#dayCounts.get(`${day}/${userid}`) ?? 0;
+      const seen = this.#content.has(`${day}/${userid}/${fingerprint}`);
+      if (messages > 0 || seen) days.set(userid, { messages, seen });
     }
-    return counts;
-  }
-
-  contentSeen(day: string, fingerprint: string, userids: readonly string[]): Set<string> {
-    return new Set(userids.filter((userid) => this.#content.has(`${day}/${userid}/${fingerprint}`)));
+    return days;
   }
 
   reserve(reservation: Reservation): void {

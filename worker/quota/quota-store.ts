@@ -15,6 +15,13 @@ export interface WindowEntry {
   inFlight?: boolean;
 }
 
+/** One employee's day in the ledger, as an admission reads it. */
+export interface EmployeeDay {
+  messages: number;
+  /** The content being admitted already went to this employee that day. */
+  seen: boolean;
+}
+
 export interface Reservation {
   reservationId: string;
   /** Provisional window time (admission plus the guard); `settle` moves it to the answer's arrival. */
@@ -36,10 +43,12 @@ export interface QuotaStore {
    * (a busy window holds thousands).
    */
   recipientsInWindow(sinceMs: number): number;
-  /** Messages each employee was admitted on `day` (absent means none). */
-  dayCounts(day: string, userids: readonly string[]): Map<string, number>;
-  /** The employees who were already admitted this content on `day`. */
-  contentSeen(day: string, fingerprint: string, userids: readonly string[]): Set<string>;
+  /**
+   * The day's ledger of these employees, in one read: the messages each was
+   * admitted on `day` and whether this content was one of them. Employees
+   * admitted nothing that day are absent.
+   */
+  employeeDays(day: string, fingerprint: string, userids: readonly string[]): Map<string, EmployeeDay>;
   /** Counts the recipients in the window (in flight) and the ledger, under one id. */
   reserve(reservation: Reservation): void;
   /**
