@@ -56,6 +56,8 @@ const COLUMNS =
 const INSERT_COLUMNS = `${COLUMNS}, members`;
 const STATE_ASSIGNMENTS =
   "status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = ?, uncertain_day = ?, not_before_ms = ?, verified_at_ms = ?, attempt_day = ?";
+/** The highest seq stored, 0 when none is. */
+const LAST_SEQ = "(SELECT COALESCE(MAX(seq), 0) FROM recipient_groups)";
 /** Groups still moving on; the rest (delivered, dropped, suppressed, failed, uncertain) never change again. */
 const UNSETTLED = "('queued', 'sending', 'sent')";
 
@@ -82,17 +84,15 @@ export class RecipientGroups {
       if (list) list.push(member);
       else byState.set(key, [member]);
     }
-    // Past every live group's queue order: a split group keeps an older one.
-    let seq = this.#sql.exec<{ max: number | null }>("SELECT MAX(seq) AS max FROM recipient_groups").one().max ?? 0;
     const rows: (string | number | null)[][] = [];
     for (const list of byState.values()) {
       for (let start = 0; start < list.length; start += MAX_GROUP_MEMBERS) {
         const part = list.slice(start, start + MAX_GROUP_MEMBERS);
-        seq += 1;
-        rows.push(rowValues(seq, notificationId, seq, part.map((m) => m.userid), part.map((m) => m.position), part[0]!.state));
+        rows.push(rowValues(null, notificationId, null, part.map((m) => m.userid), part.map((m) => m.position), part[0]!.state));
       }
     }
-    this.#insertRows(rows);
+    // Past every live group's queue order (a split group keeps an older one): numbered in the INSERT itself.
+    this.#insertRows(rows, { numberedAfterLast: true });
   }
 
   /** The groups a selector names, or every unsettled group of the request. */
@@ -221,19 +221,24 @@ export class RecipientGroups {
     );
   }
 
-  #insertRows(rows: readonly (string | number | null)[][]): void {
+  /**
+   * `numberedAfterLast`: the rows are new groups, each taking the next seq past every stored one as its seq
+   * and its queue order. The highest seq is read inside the INSERT (an uncorrelated subquery, which SQLite
+   * evaluates once per statement) and each row adds its place in the batch: one statement, where reading
+   * MAX(seq) first was a second one on every send.
+   */
+  #insertRows(rows: readonly (string | number | null)[][], options: { numberedAfterLast?: boolean } = {}): void {
     const width = 17;
+    const row = options.numberedAfterLast ? `(${LAST_SEQ} + ?, ?, ${LAST_SEQ} + ?, ${placeholders(width - 3)})` : `(${placeholders(width)})`;
     for (const batch of batches(rows, width)) {
-      this.#sql.exec(
-        `INSERT INTO recipient_groups (${INSERT_COLUMNS}) VALUES ${batch.map(() => `(${placeholders(width)})`).join(", ")}`,
-        ...batch.flat(),
-      );
+      const values = options.numberedAfterLast ? batch.flatMap((values, index) => [index + 1, values[1]!, index + 1, ...values.slice(3)]) : batch.flat();
+      this.#sql.exec(`INSERT INTO recipient_groups (${INSERT_COLUMNS}) VALUES ${batch.map(() => row).join(", ")}`, ...values);
     }
   }
 }
 
 /** Values for INSERT_COLUMNS; a null seq lets SQLite pick the next one. */
-function rowValues(seq: number | null, notificationId: string, queueOrder: number, userids: readonly string[], positions: readonly number[], state: RecipientState): (string | number | null)[] {
+function rowValues(seq: number | null, notificationId: string, queueOrder: number | null, userids: readonly string[], positions: readonly number[], state: RecipientState): (string | number | null)[] {
   return [seq, notificationId, queueOrder, userids.join(","), encodePositions(positions), ...stateValues(state), userids.length];
 }
 

@@ -85,7 +85,8 @@ function wholeTableReads(query: string, plan: readonly string[], partial: Readon
   return plan.filter((step) => {
     const scanned = /^SCAN (\S+)/.exec(step)?.[1];
     if (!scanned) return false;
-    if (/^SCAN \d+-ROW VALUES CLAUSE$/.test(step) || /VIRTUAL TABLE/.test(step) || ["sqlite_master", "meta", "CONSTANT"].includes(scanned)) return false;
+    // A statement's own VALUES rows read as "N-ROW VALUES CLAUSE", or "N CONSTANT ROWS" when a row holds a subquery.
+    if (/^SCAN (\d+-ROW VALUES CLAUSE|\d+ CONSTANT ROWS)$/.test(step) || /VIRTUAL TABLE/.test(step) || ["sqlite_master", "meta", "CONSTANT"].includes(scanned)) return false;
     if (query.includes(`EXISTS (SELECT 1 FROM ${scanned})`)) return false;
     const index = /USING (?:COVERING )?INDEX (\w+)/.exec(step)?.[1];
     if (index && (partial.has(index) || /\bLIMIT\b/i.test(query))) return false;
