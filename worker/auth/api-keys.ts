@@ -16,9 +16,17 @@ export const ApiKeysConfig = z.array(
 );
 export type ApiKeysConfig = z.infer<typeof ApiKeysConfig>;
 
+/** Each byte's two hex digits, by value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const utf8 = new TextEncoder();
+
+/** Lower-case hex SHA-256 of the text's UTF-8: an API key's hash, a content's fingerprint. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+  // A loop over a table: Array.from with toString/padStart per byte cost a few µs per hash, twice a send.
+  let hex = "";
+  for (const byte of digest) hex += HEX[byte]!;
+  return hex;
 }
 
 /** The key's principal, or undefined. Every configured hash is compared, in constant time, whatever matches. */

@@ -23,7 +23,7 @@ export interface VendorCall<T extends z.core.$ZodType> {
 export async function callVendor<T extends z.core.$ZodType>(call: VendorCall<T>): Promise<z.output<T>> {
   // Concatenate rather than resolve: a base URL with a path (a proxy, a mock world) keeps it. Built as
   // text: parsing it into a URL object costs more than the rest of the call's own work, and fetch parses it anyway.
-  const query = call.query ? new URLSearchParams(call.query).toString() : "";
+  const query = call.query ? formEncoded(call.query) : "";
   const url = `${call.baseUrl.replace(/\/+$/, "")}${call.path}${query ? `?${query}` : ""}`;
 
   // A timer we clear, rather than AbortSignal.timeout: a pending timeout keeps a
@@ -83,6 +83,21 @@ export async function callVendor<T extends z.core.$ZodType>(call: VendorCall<T>)
     });
   }
   return parsed.data;
+}
+
+/** What application/x-www-form-urlencoded leaves as it is. */
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+
+/**
+ * The query as URLSearchParams writes it. Keys, tokens and timestamps are
+ * plain ASCII that the encoding leaves unchanged, so they are joined as they
+ * are; URLSearchParams (a native object in workerd, made and collected on
+ * every call) only encodes the rest.
+ */
+function formEncoded(query: Record<string, string>): string {
+  return Object.entries(query)
+    .map(([key, value]) => (FORM_SAFE.test(key) && FORM_SAFE.test(value) ? `${key}=${value}` : new URLSearchParams([[key, value]]).toString()))
+    .join("&");
 }
 
 /**

@@ -1,4 +1,5 @@
 import { canonicalContent, chinaDay, MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
+import { sha256Hex } from "../auth/api-keys.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import type { Admission, AdmissionRequest } from "../quota/admission.ts";
 import { checkEmployees, type LedgerSuppression } from "../quota/employee-ledger.ts";
@@ -186,6 +187,5 @@ export function suppressedOutcome(suppression: LedgerSuppression, dailyCap: numb
 
 /** SHA-256 of the canonical content: what "the same content" means for the once-a-day rule. */
 export async function contentFingerprint(templateId: string, data: TemplateData): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalContent(templateId, data)));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonicalContent(templateId, data));
 }
