@@ -58,6 +58,10 @@ const STATE_ASSIGNMENTS =
   "status = ?, reason = ?, detail = ?, task_id = ?, error_code = ?, error_message = ?, attempts = ?, uncertain_day = ?, not_before_ms = ?, verified_at_ms = ?, attempt_day = ?";
 /** The highest seq stored, 0 when none is. */
 const LAST_SEQ = "(SELECT COALESCE(MAX(seq), 0) FROM recipient_groups)";
+/** Values per row of INSERT_COLUMNS, and a row's placeholders: as given, or numbered past LAST_SEQ (seq and queue order). */
+const INSERT_WIDTH = 17;
+const GROUP_ROW = `(${placeholders(INSERT_WIDTH)})`;
+const NEW_GROUP_ROW = `(${LAST_SEQ} + ?, ?, ${LAST_SEQ} + ?, ${placeholders(INSERT_WIDTH - 3)})`;
 /** Groups still moving on; the rest (delivered, dropped, suppressed, failed, uncertain) never change again. */
 const UNSETTLED = "('queued', 'sending', 'sent')";
 
@@ -228,8 +232,8 @@ export class RecipientGroups {
    * MAX(seq) first was a second one on every send.
    */
   #insertRows(rows: readonly (string | number | null)[][], options: { numberedAfterLast?: boolean } = {}): void {
-    const width = 17;
-    const row = options.numberedAfterLast ? `(${LAST_SEQ} + ?, ?, ${LAST_SEQ} + ?, ${placeholders(width - 3)})` : `(${placeholders(width)})`;
+    const width = INSERT_WIDTH;
+    const row = options.numberedAfterLast ? NEW_GROUP_ROW : GROUP_ROW;
     for (const batch of batches(rows, width)) {
       const values = options.numberedAfterLast ? batch.flatMap((values, index) => [index + 1, values[1]!, index + 1, ...values.slice(3)]) : batch.flat();
       this.#sql.exec(`INSERT INTO recipient_groups (${INSERT_COLUMNS}) VALUES ${batch.map(() => row).join(", ")}`, ...values);

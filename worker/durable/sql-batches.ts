@@ -7,7 +7,7 @@ export function* batches<T>(items: readonly T[], perItem: number, fixed = 0): Ge
   for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }
 
-/** "?, ?, ?" for `count` placeholders. */
+/** "?, ?, ?" for `count` placeholders. (Not Array.from with a callback: about 15 µs a send in a profile.) */
 export function placeholders(count: number): string {
-  return Array.from({ length: count }, () => "?").join(", ");
+  return count > 0 ? `${"?, ".repeat(count - 1)}?` : "";
 }
