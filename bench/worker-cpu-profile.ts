@@ -11,11 +11,12 @@
  * send phase only. The profiler costs the isolate CPU of its own: a run that
  * profiles is not one to compare CPU per send with.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmtMs, table } from "./report.ts";
+import type { SendPhaseHooks } from "./worker-throughput.ts";
 
 /** The parts of a `.cpuprofile` (Profiler.stop's `profile`) that the summary reads. */
 export interface CpuProfile {
@@ -253,4 +254,35 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bundleMap = existsSync(`${file}.map`) ? (JSON.parse(readFileSync(`${file}.map`, "utf8")) as SourceMapPayload) : undefined;
   const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
   console.log(profileSummary(profile, root, { ...(bundleMap ? { bundleMap } : {}), ...(requests ? { requests: Number(requests) } : {}) }));
+}
+
+/**
+ * Profiles the worker's isolate over bench:worker's 32-client send phase:
+ * `hooks` start the profiler just before the sends and stop it just after;
+ * `report` writes the profile to `file` (the bundle's source map beside it,
+ * for profileSummary to read later) and prints its summary per send.
+ */
+export function profileSendPhase(options: { host: string; inspectorPort: number; root: string; file: string }): { hooks: SendPhaseHooks; report(sends: number): void } {
+  let running: RunningProfile | undefined;
+  let profile: CpuProfile | undefined;
+  let bundleMap: SourceMapPayload | undefined;
+  return {
+    hooks: {
+      async beforeSends() {
+        running = await startWorkerCpuProfile(options.host, options.inspectorPort, "dingtalk-edge");
+      },
+      async afterSends() {
+        profile = await running?.stop();
+        // Read now: wrangler removes its bundle's directory when it stops.
+        bundleMap = readDevBundleSourceMap(options.root);
+      },
+    },
+    report(sends) {
+      if (!profile) return;
+      writeFileSync(options.file, JSON.stringify(profile));
+      if (bundleMap) writeFileSync(`${options.file}.map`, JSON.stringify(bundleMap));
+      console.log(`\nCPU profile of the worker's isolate over the ${sends} sends of the 32-client phase (written to ${options.file}):\n`);
+      console.log(profileSummary(profile, options.root, { ...(bundleMap ? { bundleMap } : {}), requests: sends }));
+    },
+  };
 }

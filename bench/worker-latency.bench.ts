@@ -49,13 +49,8 @@
  * costs a send about 25 spans against the 404's one, on the same thread as
  * the worker; deployed workers pay nothing like it in the request.
  *
- * `--cpu-profile FILE` also takes a V8 CPU profile of the worker's isolate
- * (the worker and its objects) over the 32-client send phase, through
- * wrangler's inspector, writes it to FILE (a .cpuprofile for DevTools) and
- * prints the top functions by self and total time at their source lines. The
- * worker is then bundled unminified (`--minify=false`) so its names read, and
- * the profiler costs the isolate CPU of its own: that run's CPU per send is
- * not one to compare with others.
+ * `--cpu-profile FILE`: a CPU profile of the worker's isolate over the 32-client
+ * phase, unminified (bench/worker-cpu-profile.ts); that run's CPU is not one to compare.
  *
  * Usage: npm run bench:worker [-- --pairs-1 600] [-- --pairs-1000 200] [-- --local-observability] [-- --cpu-profile FILE] [-- --verbose]
  */
@@ -71,9 +66,8 @@ import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scrip
 import { machineBusyShare } from "./child-processes.ts";
 import { directTarget, ingressTarget, Recipients, workerTarget, type Target } from "./worker-targets.ts";
 import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
-import type { SourceMapPayload } from "node:module";
-import { profileSummary, readDevBundleSourceMap, startWorkerCpuProfile, type CpuProfile, type RunningProfile } from "./worker-cpu-profile.ts";
-import { measureThroughput, printThroughput, throughputJson, type SendPhaseHooks } from "./worker-throughput.ts";
+import { profileSendPhase } from "./worker-cpu-profile.ts";
+import { measureThroughput, printThroughput, throughputJson } from "./worker-throughput.ts";
 
 const HOST = LOOPBACK;
 
@@ -298,7 +292,7 @@ async function main(): Promise<void> {
       });
     }
     // 32 clients at once on one object, against the ingress alone with the same 32.
-    const profiling = CPU_PROFILE ? profileHooks(inspectorPort) : undefined;
+    const profiling = CPU_PROFILE ? profileSendPhase({ host: HOST, inspectorPort, root: ROOT, file: CPU_PROFILE }) : undefined;
     const throughput = await measureThroughput({ host: HOST, port, apiKey: API_KEY, wranglerPid: wrangler.pid!, ...(profiling ? { hooks: profiling.hooks } : {}) });
 
     // The alarm reads each verified task's result VERIFY_AFTER_MS after the send: let the last ones finish.
@@ -364,15 +358,7 @@ async function main(): Promise<void> {
     );
     const thousand = phases.find((p) => p.recipients === 1000)!;
     printThroughput(throughput, thousand.worker.p50Ms - thousand.ingress.p50Ms);
-    const profile = profiling?.profile();
-    if (profile && CPU_PROFILE) {
-      writeFileSync(CPU_PROFILE, JSON.stringify(profile));
-      // The bundle's source map beside it, to read the profile again later (profileSummary).
-      const bundleMap = profiling!.bundleMap();
-      if (bundleMap) writeFileSync(`${CPU_PROFILE}.map`, JSON.stringify(bundleMap));
-      console.log(`\nCPU profile of the worker's isolate over the ${throughput.sends.completed} sends of the 32-client phase (written to ${CPU_PROFILE}):\n`);
-      console.log(profileSummary(profile, ROOT, { ...(bundleMap ? { bundleMap } : {}), requests: throughput.sends.completed }));
-    }
+    profiling?.report(throughput.sends.completed);
     for (const p of phases) if (p.stoppedByBudget) console.log(`note: ${p.recipients} recipients stopped at its time budget after ${p.pairsMeasured} of ${p.pairsPlanned} pairs`);
     console.log(`\nMock: ${mockTasks.length} tasks, ${delivered} deliveries, ${notDelivered} recipients not delivered. Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
@@ -405,27 +391,6 @@ async function main(): Promise<void> {
     await cleanup();
     clearTimeout(watchdog);
   }
-}
-
-/** Starts the worker's profiler just before the 32-client send phase and stops it just after. */
-function profileHooks(inspectorPort: number): { hooks: SendPhaseHooks; profile(): CpuProfile | undefined; bundleMap(): SourceMapPayload | undefined } {
-  let running: RunningProfile | undefined;
-  let profile: CpuProfile | undefined;
-  let bundleMap: SourceMapPayload | undefined;
-  return {
-    hooks: {
-      async beforeSends() {
-        running = await startWorkerCpuProfile(HOST, inspectorPort, "dingtalk-edge");
-      },
-      async afterSends() {
-        profile = await running?.stop();
-        // Read now: wrangler removes its bundle's directory when it stops.
-        bundleMap = readDevBundleSourceMap(ROOT);
-      },
-    },
-    profile: () => profile,
-    bundleMap: () => bundleMap,
-  };
 }
 
 try {
