@@ -68,6 +68,8 @@ export class ObjectSendPath {
         }),
       release: (reservationId) => tx(() => this.#quota.release(reservationId)),
       settle: (reservationId) => tx(() => this.#quota.settle(reservationId, this.nowMs + limits.clockSkewGuardMs)),
+      // One send at a time here: nothing to share a commit with. Grouping moves writes between commits, not what they are.
+      writeTurn: () => Promise.resolve(),
       expandDepartments: async () => ({ userids: [], invalidDeptIds: [] }),
       create: (header, recipients, sending) => this.#log.create({ id, templateId: "tpl", data: { n: String(this.#sends) }, ...header }, recipients, sending),
       transaction: tx,

@@ -19,6 +19,7 @@ import { drainQueue } from "../send/queue-drain.ts";
 import type { ChunkDependencies } from "../send/vendor-chunks.ts";
 import type { SenderAnswer } from "../send/sender-answer.ts";
 import { acceptNotification, type NotificationRequest, type SendOutcome } from "../send/send-notification.ts";
+import { CommitGroup } from "./commit-group.ts";
 import { NotificationLog } from "./notification-log.ts";
 import { migrate } from "./schema.ts";
 import { SqlDepartmentCache } from "./sql-department-cache.ts";
@@ -43,6 +44,8 @@ export class CorpAppSender extends DurableObject<Env> {
   readonly #quota: SqlQuotaStore;
   readonly #departments: SqlDepartmentCache;
   readonly #log: NotificationLog;
+  /** Sends in flight write in one commit, not one each (commit-group.ts). */
+  readonly #commitGroup = new CommitGroup();
   readonly #settings: WorkerSettings;
   #client: { app: AppConfig; client: DingTalkClient } | undefined;
   /** The owner this instance has already seen stored, as "corpId/agentId". */
@@ -248,6 +251,7 @@ export class CorpAppSender extends DurableObject<Env> {
       release: (reservationId) => this.ctx.storage.transactionSync(() => this.#quota.release(reservationId)),
       // One statement (its triggers included), atomic by itself: no savepoint around it.
       settle: (reservationId, unanswered) => this.#quota.settle(reservationId, this.#settledAt(unanswered)),
+      writeTurn: () => this.#commitGroup.turn(),
       transaction: (fn) => this.ctx.storage.transactionSync(fn),
       now: () => Date.now(),
       clockSkewGuardMs: this.#settings.clockSkewGuardMs,

@@ -39,6 +39,7 @@ function world() {
     transaction: tx,
     release: (id) => tx(() => quota.release(id)),
     settle: (id) => tx(() => quota.settle(id, clock.now + 2_000)),
+    writeTurn: () => Promise.resolve(),
     now: () => clock.now,
     clockSkewGuardMs: 2_000,
     vendorTimeoutMs: 10_000,

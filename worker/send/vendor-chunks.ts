@@ -14,6 +14,11 @@ export interface ChunkDependencies {
    * the vendor may still be working on it; it holds the place a window longer.
    */
   settle(reservationId: string, unanswered?: boolean): void;
+  /**
+   * Resolves when this object next writes for its sends in flight; what is
+   * written synchronously after it shares their commit (CommitGroup).
+   */
+  writeTurn(): Promise<void>;
   now(): number;
   /** Skew between our clock and the vendor's: widens the moments a lost send's day is told from. */
   clockSkewGuardMs: number;
@@ -82,16 +87,23 @@ export async function sendChunks(
       continue;
     }
     const startedAtMs = deps.now();
-    try {
-      const answer = await deps.client.sendByTemplate({
+    const call = await deps.client
+      .sendByTemplate({
         agent_id: message.agentId,
         template_id: message.templateId,
         userid_list: userids.join(","),
         data: JSON.stringify(message.data),
-      });
+      })
+      .then(
+        (answer) => ({ answered: true as const, answer }),
+        (error: unknown) => ({ answered: false as const, error }),
+      );
+    await deps.writeTurn();
+    if (call.answered) {
       deps.settle(reservationId);
-      push({ kind: "sent", reservationId, userids, taskId: answer.task_id, sentAtMs: deps.now() });
-    } catch (error) {
+      push({ kind: "sent", reservationId, userids, taskId: call.answer.task_id, sentAtMs: deps.now() });
+    } else {
+      const { error } = call;
       // Only the send itself can have delivered: a token call that failed on the way never reached sendbytemplate.
       if (error instanceof DingTalkTransportError && error.mayHaveReachedVendor && error.endpoint === VendorPath.sendByTemplate) {
         deps.settle(reservationId, error.status === undefined);

@@ -124,14 +124,17 @@ describe("query plans", () => {
     }
     expect((await getNotification(queued.body.id)).body.summary.queued).toBe(0);
     // Past retention: the alarms prune the ledger, the records, the directory and the keys.
+    // This runtime fires alarms by the real clock while the objects read the mock's, which
+    // is days behind: an alarm set for a mock time is due at once and may have run by itself.
+    // Whoever ran it, its pruning statements must be among those recorded (checked below).
     await world.mock.admin.advanceClock(8 * DAY_MS);
-    expect(await runDurableObjectAlarm(sender())).toBe(true);
-    expect(await runDurableObjectAlarm(callerKeys())).toBe(true);
+    await runDurableObjectAlarm(sender());
+    await runDurableObjectAlarm(callerKeys());
 
     // Reads and writes of rows; the schema statements (CREATE … IF NOT EXISTS at start-up) touch no rows.
     const daily = [...recorder.statements].filter((query) => !MIGRATION_STATEMENTS.has(query) && /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(query));
     // The flow reached the parts it claims to: sends, the queue, verification, pruning, the keys.
-    for (const part of ["INSERT INTO recipient_groups", "FROM notification_tasks WHERE verify_at_ms", "DELETE FROM reservations", "department_cache", "idempotency_keys"]) {
+    for (const part of ["INSERT INTO recipient_groups", "FROM notification_tasks WHERE verify_at_ms", "DELETE FROM reservations", "department_cache", "DELETE FROM idempotency_keys WHERE created_at_ms"]) {
       expect(daily.some((query) => query.includes(part)), part).toBe(true);
     }
     const partial = await partialIndexes();
