@@ -2,14 +2,17 @@ import { describe, expect, it } from "vitest";
 import { CommitGroup } from "./commit-group.ts";
 
 /** A group whose turns come when the test says, counting how many were asked for. */
-function manualGroup(): { group: CommitGroup; scheduled: () => number; runNext: () => void } {
+function manualGroup(): { group: CommitGroup; scheduled: () => number; delays: number[]; runNext: () => void } {
   const pending: (() => void)[] = [];
-  let scheduled = 0;
-  const group = new CommitGroup((run) => {
-    scheduled += 1;
-    pending.push(run);
+  const delays: number[] = [];
+  const group = new CommitGroup({
+    gatherMs: 3,
+    schedule: (run, delayMs) => {
+      delays.push(delayMs);
+      pending.push(run);
+    },
   });
-  return { group, scheduled: () => scheduled, runNext: () => pending.shift()!() };
+  return { group, scheduled: () => delays.length, delays, runNext: () => pending.shift()!() };
 }
 
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -51,6 +54,22 @@ describe("CommitGroup", () => {
     runNext();
     await first;
     expect(order).toEqual(["admitted", "settled"]);
+  });
+
+  it("waits to gather more callers only while the last turn had company", async () => {
+    const { group, delays, runNext } = manualGroup();
+    const turnOf = async (callers: number) => {
+      const turns = Array.from({ length: callers }, () => group.turn());
+      runNext();
+      await Promise.all(turns);
+    };
+    await turnOf(1);
+    await turnOf(3);
+    await turnOf(2);
+    await turnOf(1);
+    await turnOf(1);
+    // A lone caller is never held; after a shared turn, the next one gathers for gatherMs.
+    expect(delays).toEqual([0, 0, 3, 3, 0]);
   });
 
   it("reaches its turn by itself with the default schedule", async () => {

@@ -12,18 +12,26 @@
  * checkpoint, so their writes, made synchronously after the `await`, fall into
  * one implicit transaction and one commit. Each keeps its own
  * `transactionSync` (a savepoint inside it), so one that fails rolls back
- * alone. What a lone send pays is one timer tick.
+ * alone. What a lone send pays is a zero timer per write.
  *
  * Durability is unchanged: the output gate still holds each send's vendor
  * call and its answer until the commit that holds its writes is on disk.
  */
 export class CommitGroup {
-  readonly #schedule: (run: () => void) => void;
+  readonly #schedule: (run: () => void, delayMs: number) => void;
+  readonly #gatherMs: number;
   #next: Promise<void> | undefined;
+  #callers = 0;
+  #lastTurnCallers = 0;
 
-  /** `schedule`: how the next turn is reached; a zero timer lets the events already waiting run first. */
-  constructor(schedule: (run: () => void) => void = (run) => void setTimeout(run, 0)) {
-    this.#schedule = schedule;
+  /**
+   * `schedule`: how a turn is reached after `delayMs` (a timer: the events
+   * already waiting run first). `gatherMs`: how long a turn waits for more
+   * callers while the last one had company; a lone caller never waits for it.
+   */
+  constructor(options: { schedule?: (run: () => void, delayMs: number) => void; gatherMs?: number } = {}) {
+    this.#schedule = options.schedule ?? ((run, delayMs) => void setTimeout(run, delayMs));
+    this.#gatherMs = options.gatherMs ?? DEFAULT_GATHER_MS;
   }
 
   /**
@@ -31,12 +39,26 @@ export class CommitGroup {
    * synchronously after awaiting it, or they fall into a later commit.
    */
   turn(): Promise<void> {
+    this.#callers += 1;
     return (this.#next ??= new Promise<void>((resolve) =>
-      this.#schedule(() => {
-        // Cleared first: a caller that asks again from its continuation joins the turn after this one.
-        this.#next = undefined;
-        resolve();
-      }),
+      this.#schedule(
+        () => {
+          // Cleared first: a caller that asks again from its continuation joins the turn after this one.
+          this.#next = undefined;
+          this.#lastTurnCallers = this.#callers;
+          this.#callers = 0;
+          resolve();
+        },
+        this.#lastTurnCallers > 1 ? this.#gatherMs : 0,
+      ),
     ));
   }
 }
+
+/**
+ * Under load, a short wait gathers more sends into a commit: with 32 clients
+ * in `wrangler dev`, about 3.7 sends a commit at 0 ms and 5 at 2 ms, and the
+ * worker's CPU per send was lower in 4 of 5 alternating runs (1.43 ms against
+ * 1.65 on average). It costs a send in a burst 2 ms per write, twice.
+ */
+const DEFAULT_GATHER_MS = 2;
