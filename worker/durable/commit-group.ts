@@ -10,9 +10,10 @@
  * Here a send that is about to write waits for the group's next turn instead:
  * every send that asked before it comes resolves in the same microtask
  * checkpoint, so their writes, made synchronously after the `await`, fall into
- * one implicit transaction and one commit. Each keeps its own
- * `transactionSync` (a savepoint inside it), so one that fails rolls back
- * alone. What a lone send pays is a zero timer per write.
+ * one implicit transaction and one commit. Each write is its own
+ * `transactionSync` (a savepoint inside it) or a single statement, so one
+ * that fails rolls back alone. A send in a quiet object pays a zero timer
+ * per write.
  *
  * Durability is unchanged: the output gate still holds each send's vendor
  * call and its answer until the commit that holds its writes is on disk.
@@ -27,7 +28,8 @@ export class CommitGroup {
   /**
    * `schedule`: how a turn is reached after `delayMs` (a timer: the events
    * already waiting run first). `gatherMs`: how long a turn waits for more
-   * callers while the last one had company; a lone caller never waits for it.
+   * callers while the last one had company: the first caller after a burst
+   * waits it once, and its turn, alone, ends the waiting.
    */
   constructor(options: { schedule?: (run: () => void, delayMs: number) => void; gatherMs?: number } = {}) {
     this.#schedule = options.schedule ?? ((run, delayMs) => void setTimeout(run, delayMs));

@@ -96,7 +96,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
 
   const verify = request.verifyDelivery ?? deps.verifyDelivery;
   const fingerprint = await contentFingerprint(request.templateId, request.data);
-  // From here to the vendor call everything is synchronous: it is all in the commit of this turn.
+  // The admission and the record are written synchronously after this: in the commit of this turn.
   await deps.writeTurn();
   const nowMs = deps.now();
   const header = { fingerprint, invalidDepartments: expanded.invalidDeptIds, createdAtMs: nowMs, verify };

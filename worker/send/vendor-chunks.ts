@@ -99,10 +99,17 @@ export async function sendChunks(
         (error: unknown) => ({ answered: false as const, error }),
       );
     await deps.writeTurn();
-    if (call.answered) {
-      deps.settle(reservationId);
-      push({ kind: "sent", reservationId, userids, taskId: call.answer.task_id, sentAtMs: deps.now() });
-    } else {
+    if (!call.answered && !(call.error instanceof DingTalkTransportError) && !(call.error instanceof DingTalkApiError)) {
+      // Not the vendor's answer (a missing suite ticket, say): nothing else goes out either.
+      for (const rest of chunks.slice(index)) deps.release(rest.reservationId);
+      throw call.error;
+    }
+    try {
+      if (call.answered) {
+        deps.settle(reservationId);
+        push({ kind: "sent", reservationId, userids, taskId: call.answer.task_id, sentAtMs: deps.now() });
+        continue;
+      }
       const { error } = call;
       // Only the send itself can have delivered: a token call that failed on the way never reached sendbytemplate.
       if (error instanceof DingTalkTransportError && error.mayHaveReachedVendor && error.endpoint === VendorPath.sendByTemplate) {
@@ -115,11 +122,12 @@ export async function sendChunks(
         deps.release(reservationId);
         if (!error.retryable) refusal = error;
         push({ kind: "failed", reservationId, userids, error: { code: error.code, message: error.message }, transient: error.retryable });
-      } else {
-        // Not the vendor's answer (a missing suite ticket, say): nothing else goes out either.
-        for (const rest of chunks.slice(index)) deps.release(rest.reservationId);
-        throw error;
       }
+    } catch (error) {
+      // Recording this chunk's fate failed (storage full, say): it stays as the vendor left it,
+      // and the chunks not yet sent give their places back rather than hold them until a restart.
+      for (const rest of chunks.slice(index + 1)) deps.release(rest.reservationId);
+      throw error;
     }
   }
 }

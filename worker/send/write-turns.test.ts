@@ -16,7 +16,7 @@ const LIMITS = { recipientsPerMinute: 5_000, dailyMessagesPerEmployee: 100, reci
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A send path whose turns and vendor answers come when the test says; `log` lists what happened, in order. */
-function sendPath(answer: (call: number) => Promise<{ task_id: number }>) {
+function sendPath(answer: (call: number) => Promise<{ task_id: number }>, options: { recordFails?: boolean } = {}) {
   const log: string[] = [];
   const turns: (() => void)[] = [];
   const quota = new MemoryQuotaStore();
@@ -42,7 +42,10 @@ function sendPath(answer: (call: number) => Promise<{ task_id: number }>) {
       return admitted;
     },
     create: () => log.push("create"),
-    record: (outcomes) => log.push(`record ${outcomes.map((o) => `${o.userid}:${o.status}`).join(",")}`),
+    record: (outcomes) => {
+      log.push(`record ${outcomes.map((o) => `${o.userid}:${o.status}`).join(",")}`);
+      if (options.recordFails) throw new Error("storage full");
+    },
     release: (reservationId) => log.push(`release ${reservationId}`),
     settle: (reservationId) => log.push(`settle ${reservationId}`),
     transaction: (fn) => fn(),
@@ -114,5 +117,21 @@ describe("a synchronous send's writes", () => {
     expect(await accepted).toEqual({ kind: "accepted" });
     // The vendor refused the message itself: the second chunk is given back unsent, in the same turn.
     expect(path.log.slice(5)).toEqual(["release n1/0", "record a:failed,b:failed", "release n1/1", "record c:failed"]);
+  });
+
+  it("give the unsent chunks' places back when recording a sent one fails, and leave the sent one settled", async () => {
+    const path = sendPath(async (call) => ({ task_id: call }), { recordFails: true });
+    const failure = acceptNotification(path.deps, request).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await path.firstWait();
+    await path.turn();
+    await path.turn();
+    expect(await failure).toEqual(new Error("storage full"));
+    // Chunk 0 (a, b) reached the vendor: its place is kept. Chunk 1 (c) never left: its place is given back.
+    expect(path.log.slice(5)).toEqual(["settle n1/0", "record a:sent,b:sent", "release n1/1", "record c:failed"]);
+    expect(path.log).not.toContain("release n1/0");
+    expect(path.log.filter((entry) => entry.startsWith("call"))).toEqual(["call a,b"]);
   });
 });
