@@ -4,7 +4,7 @@
  * Issue 15, goal 1: at most 1.5 rows per recipient per send, however the
  * recipients are stored.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { postNotification, TEMPLATE_ID, users, useMockDingTalk, WINDOW_AND_GUARD_MS } from "./harness.ts";
@@ -46,6 +46,10 @@ describe("rows written per recipient", () => {
         const answer = await postNotification({ ...APP, templateId: TEMPLATE_ID, userIds: users(1, 1_000), data: { name: `send ${send}`, name2: "" }, verifyDelivery });
         expect(answer.body.summary).toMatchObject({ sent: 1_000 });
         await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
+        // Verification's writes (each task's verdict) are part of what a verified send costs. This
+        // runtime fires alarms by the real clock, days ahead of the mock's, so the alarm may already
+        // have run by itself; running it here makes sure every send's tasks are counted, not some.
+        if (verifyDelivery) await runDurableObjectAlarm(sender());
       }
       const perRecipient = (await counter.written()) / 10_000;
       // The figure itself, for `npm run bench:storage` to show next to the goal (reporters pass a test's meta on).
