@@ -12,12 +12,15 @@ export class ProblemError extends Error {
   readonly status: number;
   readonly code: string;
   readonly errors: { path: string; message: string }[];
+  /** Sent with the problem, e.g. `retry-after`. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, detail: string, errors: { path: string; message: string }[] = []) {
+  constructor(status: number, code: string, detail: string, errors: { path: string; message: string }[] = [], headers: Record<string, string> = {}) {
     super(detail);
     this.status = status;
     this.code = code;
     this.errors = errors;
+    this.headers = headers;
   }
 }
 
@@ -33,7 +36,7 @@ export function problemResponse(error: ProblemError, instance: string): Response
   };
   return new Response(JSON.stringify(body), {
     status: error.status,
-    headers: { "content-type": "application/problem+json" },
+    headers: { ...error.headers, "content-type": "application/problem+json" },
   });
 }
 

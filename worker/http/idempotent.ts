@@ -81,9 +81,14 @@ export async function idempotent(
     ]);
   }
   if (begin.kind === "in-progress") {
-    throw new ProblemError(409, "idempotency-key-in-progress", "a request with this Idempotency-Key is still being processed; retry later", [
-      { path: "header.Idempotency-Key", message: "the first request with this key has not finished" },
-    ]);
+    const retryAfterS = Math.ceil(begin.retryAfterMs / 1000);
+    throw new ProblemError(
+      409,
+      "idempotency-key-in-progress",
+      `a request with this Idempotency-Key is still being processed; retry in ${retryAfterS} s, when it is either answered or taken over`,
+      [{ path: "header.Idempotency-Key", message: "the first request with this key has not finished" }],
+      { "retry-after": String(retryAfterS) },
+    );
   }
   if (begin.kind === "replay") return replay(begin.response, options);
 

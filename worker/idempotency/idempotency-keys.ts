@@ -24,7 +24,8 @@ export type Begin =
   | { kind: "proceed"; earlier?: string }
   | { kind: "replay"; response: StoredResponse }
   | { kind: "mismatch" }
-  | { kind: "in-progress" };
+  /** `retryAfterMs`: when the first request's claim goes stale and a retry takes the key over. */
+  | { kind: "in-progress"; retryAfterMs: number };
 
 /**
  * One object per caller (API key or webhook sender) remembers its
@@ -73,9 +74,9 @@ export class IdempotencyKeys extends DurableObject<Env> {
         let timer: Parameters<typeof clearTimeout>[0];
         const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, STALE_IN_PROGRESS_MS)));
         const response = await Promise.race([waiter.promise, giveUp]).finally(() => clearTimeout(timer));
-        return response ? { kind: "replay", response } : { kind: "in-progress" };
+        return response ? { kind: "replay", response } : { kind: "in-progress", retryAfterMs: staleIn(row.created_at_ms, Date.now()) };
       }
-      if (nowMs - row.created_at_ms < STALE_IN_PROGRESS_MS) return { kind: "in-progress" };
+      if (nowMs - row.created_at_ms < STALE_IN_PROGRESS_MS) return { kind: "in-progress", retryAfterMs: staleIn(row.created_at_ms, nowMs) };
     }
     this.#sql.exec(
       "INSERT OR REPLACE INTO idempotency_keys (key, request_hash, created_at_ms, response, notification_id) VALUES (?, ?, ?, NULL, ?)",
@@ -129,4 +130,9 @@ export class IdempotencyKeys extends DurableObject<Env> {
     this.#waiting.get(key)?.settle(response);
     this.#waiting.delete(key);
   }
+}
+
+/** How long until a claim made at `createdAtMs` is stale; at least a second, so a retry is never told "now" too early. */
+function staleIn(createdAtMs: number, nowMs: number): number {
+  return Math.max(1_000, createdAtMs + STALE_IN_PROGRESS_MS - nowMs);
 }

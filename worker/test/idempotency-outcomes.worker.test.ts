@@ -91,6 +91,11 @@ describe("Idempotency-Key on /v1", () => {
     expect(answer.status).toBe(409);
     expect(answer.headers.get("content-type")).toBe("application/problem+json");
     expect(answer.body).toMatchObject({ code: "idempotency-key-in-progress" });
+    // The first request claimed the key just now (the clock is frozen): it is taken over after two minutes.
+    expect(answer.headers.get("retry-after")).toBe("120");
+    expect(answer.body.detail).toContain("retry in 120 s");
+    await world.mock.admin.advanceClock(90_000);
+    expect((await postNotification(body, { "idempotency-key": "v-1" })).headers.get("retry-after")).toBe("30");
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
   });
 
@@ -169,6 +174,6 @@ describe("Idempotency-Key on /v1", () => {
     // Past what one SQLite value holds: the store fails.
     expect(await keys.complete("w-1", { status: 202, headers: {}, body: "x".repeat(16 * 1024 * 1024) })).toBe(false);
     const settled = await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 3_000))]);
-    expect(settled).toEqual({ kind: "in-progress" });
+    expect(settled).toEqual({ kind: "in-progress", retryAfterMs: 120_000 });
   });
 });
