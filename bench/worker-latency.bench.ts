@@ -65,7 +65,9 @@ import { DEV_APPS } from "../worker/dev-apps.ts";
 import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler } from "../scripts/wrangler-dev-launcher.ts";
 import { machineBusyShare } from "./child-processes.ts";
 import { directTarget, ingressTarget, Recipients, workerTarget, type Target } from "./worker-targets.ts";
-import { fmtMs, fmtRatio, percentiles, table } from "./report.ts";
+import { fmtMs, fmtRatio, table } from "./report.ts";
+import { measurePairs, pairs, type PhaseResult } from "./worker-pairs.ts";
+import { awaitVerificationChecks, describeVerificationChecks } from "./verification-checks.ts";
 import { profileSendPhase } from "./worker-cpu-profile.ts";
 import { measureThroughput, printThroughput, throughputJson } from "./worker-throughput.ts";
 
@@ -89,6 +91,8 @@ const STARTUP_TIMEOUT_MS = 40_000;
 const PHASE_BUDGET_MS: Record<number, number> = { 1: 20_000, 1000: 25_000 };
 /** Nothing in the run may outlive this; the watchdog stops wrangler and exits. */
 const TOTAL_BUDGET_MS = 150_000;
+/** How long, after the sends, the alarms get to check the verified tasks. */
+const VERIFICATION_WAIT_MS = 20_000;
 
 /** Lifts the vendor's silent limits and its QPS limit: every recipient is delivered. */
 const MOCK_SETTINGS: MockSettingsPatch = {
@@ -108,82 +112,6 @@ function count(text: string, flag: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error(`${flag} must be an integer from 1 to 10000, not "${text}"`);
   return value;
-}
-
-interface Stats {
-  n: number;
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  minMs: number;
-  maxMs: number;
-}
-
-function stats(ms: readonly number[]): Stats {
-  const { n, p50, p99, mean, min, max } = percentiles(ms);
-  return { n, p50Ms: p50, p99Ms: p99, meanMs: mean, minMs: min, maxMs: max };
-}
-
-function halves(ms: readonly number[]): [number, number] {
-  const middle = Math.floor(ms.length / 2);
-  if (middle === 0) return [stats(ms).p50Ms, stats(ms).p50Ms];
-  return [stats(ms.slice(0, middle)).p50Ms, stats(ms.slice(middle)).p50Ms];
-}
-
-interface PhaseResult {
-  recipients: number;
-  pairsPlanned: number;
-  pairsMeasured: number;
-  stoppedByBudget: boolean;
-  worker: Stats;
-  direct: Stats;
-  /** The 404 probe, measured within the same pairs. */
-  ingress: Stats;
-  /** The same send with delivery verification. */
-  verified: Stats;
-  /** Median of the per-pair differences (verified − worker). */
-  verificationPairedMedianMs: number;
-  addedP50Ms: number;
-  addedP99Ms: number;
-  /** Median of the per-pair differences (worker − direct), robust to drift. */
-  addedPairedMedianMs: number;
-  ratioP50: number;
-  ratioP99: number;
-  /** Worker p50 of the first and the second half of the pairs: does the object slow down as its tables grow? */
-  workerP50Halves: [number, number];
-  directP50Halves: [number, number];
-}
-
-let sequence = 0;
-const nextData = () => {
-  sequence += 1;
-  return { name: `bench-${sequence}`, name2: `order ${sequence}` };
-};
-
-async function pairs(targets: Target[], recipients: Recipients, size: number, planned: number, budgetMs: number, record: boolean) {
-  const samples = { worker: [] as number[], verified: [] as number[], direct: [] as number[], ingress: [] as number[], diff: [] as number[], verifyDiff: [] as number[] };
-  const started = performance.now();
-  let stoppedByBudget = false;
-  for (let i = 0; i < planned; i++) {
-    if (performance.now() - started > budgetMs) {
-      stoppedByBudget = true;
-      break;
-    }
-    const userids = recipients.take(size);
-    // Rotate who goes first, so none always follows another's work on the mock.
-    const order = [...targets.slice(i % targets.length), ...targets.slice(0, i % targets.length)];
-    const times: Record<string, number> = {};
-    for (const target of order) times[target.name] = await target.send(userids, nextData());
-    if (record) {
-      samples.worker.push(times.worker!);
-      samples.direct.push(times.direct!);
-      samples.ingress.push(times.ingress!);
-      samples.verified.push(times.verified!);
-      samples.diff.push(times.worker! - times.direct!);
-      samples.verifyDiff.push(times.verified! - times.worker!);
-    }
-  }
-  return { samples, stoppedByBudget };
 }
 
 async function main(): Promise<void> {
@@ -268,44 +196,21 @@ async function main(): Promise<void> {
     for (const size of [1, 1000]) await pairs(targets, recipients, size, WARMUP_PAIRS[size]!, 10_000, false);
 
     const phases: PhaseResult[] = [];
-    for (const size of [1, 1000]) {
-      const { samples, stoppedByBudget } = await pairs(targets, recipients, size, PAIRS[size]!, PHASE_BUDGET_MS[size]!, true);
-      const w = stats(samples.worker);
-      const d = stats(samples.direct);
-      phases.push({
-        recipients: size,
-        pairsPlanned: PAIRS[size]!,
-        pairsMeasured: samples.worker.length,
-        stoppedByBudget,
-        worker: w,
-        direct: d,
-        ingress: stats(samples.ingress),
-        verified: stats(samples.verified),
-        verificationPairedMedianMs: stats(samples.verifyDiff).p50Ms,
-        addedP50Ms: w.p50Ms - d.p50Ms,
-        addedP99Ms: w.p99Ms - d.p99Ms,
-        addedPairedMedianMs: stats(samples.diff).p50Ms,
-        ratioP50: w.p50Ms / d.p50Ms,
-        ratioP99: w.p99Ms / d.p99Ms,
-        workerP50Halves: halves(samples.worker),
-        directP50Halves: halves(samples.direct),
-      });
-    }
+    for (const size of [1, 1000]) phases.push(await measurePairs(targets, recipients, size, PAIRS[size]!, PHASE_BUDGET_MS[size]!));
     // 32 clients at once on one object, against the ingress alone with the same 32.
     const profiling = CPU_PROFILE ? profileSendPhase({ host: HOST, inspectorPort, root: ROOT, file: CPU_PROFILE }) : undefined;
     const throughput = await measureThroughput({ host: HOST, port, apiKey: API_KEY, wranglerPid: wrangler.pid!, ...(profiling ? { hooks: profiling.hooks } : {}) });
 
     // The alarm reads each verified task's result VERIFY_AFTER_MS after the send: let the last ones finish.
-    const verifiedSends = phases.reduce((sum, p) => sum + p.pairsMeasured, 0) + WARMUP_PAIRS[1]! + WARMUP_PAIRS[1000]!;
-    const verifiedTasks = phases.reduce((sum, p) => sum + p.pairsMeasured * Math.ceil(p.recipients / 100), 0) + WARMUP_PAIRS[1]! + 10 * WARMUP_PAIRS[1000]!;
-    const verifiedRecipients = phases.reduce((sum, p) => sum + p.pairsMeasured * p.recipients, 0) + WARMUP_PAIRS[1]! + 1000 * WARMUP_PAIRS[1000]!;
-    const journal = () => mock!.mock.state.journal.list();
-    const checks = () => journal().filter((e) => e.endpoint === "getSendResult").length;
-    const expectedChecks = Math.ceil(phases.find((p) => p.recipients === 1000)!.pairsMeasured * 10 + WARMUP_PAIRS[1000]! * 10 + phases.find((p) => p.recipients === 1)!.pairsMeasured + WARMUP_PAIRS[1]!);
-    for (const waitStarted = Date.now(); checks() < expectedChecks && Date.now() - waitStarted < 20_000; ) await new Promise((resolve) => setTimeout(resolve, 250));
-    const verificationCalls = journal().filter((e) => e.endpoint === "getSendResult" || e.endpoint === "getSendProgress").length;
-    // Each task checked ends with one getsendresult (a retried check counts twice): calls per task are counted over those.
-    const checkedTasks = Math.max(1, checks());
+    const verification = await awaitVerificationChecks(
+      () => mock!.mock.state.journal.list(),
+      {
+        sends: phases.reduce((sum, p) => sum + p.pairsMeasured, 0) + WARMUP_PAIRS[1]! + WARMUP_PAIRS[1000]!,
+        recipients: phases.reduce((sum, p) => sum + p.pairsMeasured * p.recipients, 0) + WARMUP_PAIRS[1]! + 1000 * WARMUP_PAIRS[1000]!,
+        tasks: phases.reduce((sum, p) => sum + p.pairsMeasured * Math.ceil(p.recipients / 100), 0) + WARMUP_PAIRS[1]! + 10 * WARMUP_PAIRS[1000]!,
+      },
+      VERIFICATION_WAIT_MS,
+    );
     const mockTasks = mock.mock.state.tasks.list();
     const delivered = mockTasks.reduce((sum, task) => sum + task.delivered.length, 0);
     const notDelivered = mockTasks.reduce((sum, task) => sum + task.forbidden.length + task.failed.length + task.invalidUserIds.length, 0);
@@ -355,9 +260,7 @@ async function main(): Promise<void> {
     console.log(
       "\nWhat delivery verification adds to a synchronous send (paired median, verified − not verified): " +
         phases.map((p) => `${fmtMs(p.verificationPairedMedianMs)} for ${p.recipients.toLocaleString("en-US")}`).join(" and ") +
-        `. Checks afterwards: ${verificationCalls} getsendprogress/getsendresult calls for the ${checkedTasks} tasks checked ` +
-        (checkedTasks < verifiedTasks ? `(of ${verifiedTasks}, from ${verifiedSends} verified sends: the alarms, 10 tasks a run, had not finished when the 20 s wait ended) ` : `(all ${verifiedTasks}, from ${verifiedSends} verified sends) `) +
-        `(${(verificationCalls / checkedTasks).toFixed(2)} per task, so ${((verificationCalls / checkedTasks) * 10).toFixed(1)} per 1,000 recipients in tasks of 100, besides 10 sends instead of 1).`,
+        `. ${describeVerificationChecks(verification, VERIFICATION_WAIT_MS)}`,
     );
     const thousand = phases.find((p) => p.recipients === 1000)!;
     printThroughput(throughput, thousand.worker.p50Ms - thousand.ingress.p50Ms);
@@ -382,7 +285,14 @@ async function main(): Promise<void> {
           machine: { busyShareBefore: busyBefore, loadAverageBefore: loadBefore },
           localObservability: LOCAL_OBSERVABILITY,
           concurrency: throughputJson(throughput),
-          verification: { sends: verifiedSends, recipients: verifiedRecipients, checkCalls: verificationCalls, tasks: verifiedTasks, checkedTasks, checkCallsPerTask: verificationCalls / checkedTasks },
+          verification: {
+            sends: verification.sends,
+            recipients: verification.recipients,
+            checkCalls: verification.calls,
+            tasks: verification.tasks,
+            checkedTasks: verification.checkedTasks,
+            checkCallsPerTask: verification.calls / verification.checkedTasks,
+          },
           elapsedMs: Date.now() - started,
         },
         null,

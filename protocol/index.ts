@@ -7,3 +7,4 @@ export * from "./directory.ts";
 export * from "./paths.ts";
 export * from "./china-time.ts";
 export * from "./template-content.ts";
+export * from "./hex.ts";

@@ -1,5 +1,5 @@
 import * as z from "../../protocol/zod.ts";
-import { timingSafeEqualStrings } from "../../protocol/index.ts";
+import { lowerHex, timingSafeEqualStrings } from "../../protocol/index.ts";
 import { Scope, type Principal } from "./principal.ts";
 
 /**
@@ -16,17 +16,11 @@ export const ApiKeysConfig = z.array(
 );
 export type ApiKeysConfig = z.infer<typeof ApiKeysConfig>;
 
-/** Each byte's two hex digits, by value. */
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 const utf8 = new TextEncoder();
 
 /** Lower-case hex SHA-256 of the text's UTF-8: an API key's hash, a content's fingerprint. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
-  // A loop over a table: Array.from with toString/padStart per byte cost a few µs per hash, twice a send.
-  let hex = "";
-  for (const byte of digest) hex += HEX[byte]!;
-  return hex;
+  return lowerHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
 }
 
 /** The key's principal, or undefined. Every configured hash is compared, in constant time, whatever matches. */

@@ -1,6 +1,6 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import * as z from "../../protocol/zod.ts";
-import { timingSafeEqualStrings } from "../../protocol/index.ts";
+import { lowerHex, timingSafeEqualStrings } from "../../protocol/index.ts";
 import { Scope, type Principal } from "./principal.ts";
 
 /**
@@ -66,5 +66,5 @@ async function verifyGithubWebhook(senders: WebhookSendersConfig, headers: Heade
 async function hmacHex(secret: string, body: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body));
-  return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return lowerHex(new Uint8Array(mac));
 }

@@ -1,3 +1,5 @@
+import { lowerHex } from "../../protocol/index.ts";
+
 /**
  * Notification ids carry the (corp, app) they belong to, so GET can find the
  * right Durable Object without a lookup: `<agentId>.<base64url(corpId)>.<uuid>`.
@@ -20,12 +22,9 @@ export function uuidV7(nowMs: number): string {
   }
   bytes[6] = 0x70 | (bytes[6]! & 0x0f);
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  let hex = "";
-  for (const byte of bytes) hex += HEX[byte];
+  const hex = lowerHex(bytes);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 export function parseNotificationId(id: string): { corpId: string; agentId: number } | undefined {
   const match = /^(\d+)\.([A-Za-z0-9_-]+)\.[0-9a-f-]{36}$/.exec(id);

@@ -30,18 +30,17 @@ export function answerForSend(answer: SenderAnswer, instance: string, preferredA
       return problemResponse(new ProblemError(502, "directory-unavailable", `expanding the departments failed: ${answer.message}. Nothing was sent.`), instance);
     case "misconfigured":
       return problemResponse(new ProblemError(503, "misconfigured", `${answer.message}. Nothing was sent.`), instance);
-    case "window-full": {
-      const response = problemResponse(
+    case "window-full":
+      return problemResponse(
         new ProblemError(
           429,
           "minute-window-full",
           `${answer.inWindow} of ${answer.limit} recipients already sent this minute; this request needs ${answer.needed} more. Nothing was sent; send it again later, or with Prefer: respond-async to have it queued.`,
+          [],
+          { "retry-after": String(Math.max(1, Math.ceil(answer.retryAfterMs / 1000))) },
         ),
         instance,
       );
-      response.headers.set("retry-after", String(Math.max(1, Math.ceil(answer.retryAfterMs / 1000))));
-      return response;
-    }
     case "accepted":
       throw new Error("an accepted send is always answered with its record");
   }

@@ -95,34 +95,20 @@ export async function sendChunks(
         data: JSON.stringify(message.data),
       })
       .then(
-        (answer) => ({ answered: true as const, answer }),
-        (error: unknown) => ({ answered: false as const, error }),
+        (answer): VendorCall => ({ answered: true, taskId: answer.task_id }),
+        (error: unknown): VendorCall | { foreign: unknown } =>
+          error instanceof DingTalkTransportError || error instanceof DingTalkApiError ? { answered: false, error } : { foreign: error },
       );
     await deps.writeTurn();
-    if (!call.answered && !(call.error instanceof DingTalkTransportError) && !(call.error instanceof DingTalkApiError)) {
+    if ("foreign" in call) {
       // Not the vendor's answer (a missing suite ticket, say): nothing else goes out either.
       for (const rest of chunks.slice(index)) deps.release(rest.reservationId);
-      throw call.error;
+      throw call.foreign;
     }
     try {
-      if (call.answered) {
-        deps.settle(reservationId);
-        push({ kind: "sent", reservationId, userids, taskId: call.answer.task_id, sentAtMs: deps.now() });
-        continue;
-      }
-      const { error } = call;
-      // Only the send itself can have delivered: a token call that failed on the way never reached sendbytemplate.
-      if (error instanceof DingTalkTransportError && error.mayHaveReachedVendor && error.endpoint === VendorPath.sendByTemplate) {
-        deps.settle(reservationId, error.status === undefined);
-        push({ kind: "uncertain", reservationId, userids, message: error.message, uncertainDay: lostSendDay(startedAtMs, deps.now(), deps.clockSkewGuardMs) });
-      } else if (error instanceof DingTalkTransportError) {
-        deps.release(reservationId);
-        push({ kind: "failed", reservationId, userids, error: { message: error.message }, transient: error.retryable });
-      } else if (error instanceof DingTalkApiError) {
-        deps.release(reservationId);
-        if (!error.retryable) refusal = error;
-        push({ kind: "failed", reservationId, userids, error: { code: error.code, message: error.message }, transient: error.retryable });
-      }
+      const result = settleCall(deps, chunk, call, startedAtMs);
+      if (!call.answered && call.error instanceof DingTalkApiError && !call.error.retryable) refusal = call.error;
+      push(result);
     } catch (error) {
       // Recording this chunk's fate failed (storage full, say): it stays as the vendor left it,
       // and the chunks not yet sent give their places back rather than hold them until a restart.
@@ -130,4 +116,29 @@ export async function sendChunks(
       throw error;
     }
   }
+}
+
+/** A vendor call's end: its task, or the vendor's (or the network's) error. */
+type VendorCall = { answered: true; taskId: number } | { answered: false; error: DingTalkTransportError | DingTalkApiError };
+
+/**
+ * Settles or releases the chunk's reservation by what the call came to, and
+ * says what became of it. Made in the group's turn, with the other writes.
+ */
+function settleCall(deps: ChunkDependencies, chunk: { reservationId: string; userids: readonly string[] }, call: VendorCall, startedAtMs: number): ChunkResult {
+  const { reservationId, userids } = chunk;
+  if (call.answered) {
+    deps.settle(reservationId);
+    return { kind: "sent", reservationId, userids, taskId: call.taskId, sentAtMs: deps.now() };
+  }
+  const { error } = call;
+  // Only the send itself can have delivered: a token call that failed on the way never reached sendbytemplate.
+  if (error instanceof DingTalkTransportError && error.mayHaveReachedVendor && error.endpoint === VendorPath.sendByTemplate) {
+    deps.settle(reservationId, error.status === undefined);
+    return { kind: "uncertain", reservationId, userids, message: error.message, uncertainDay: lostSendDay(startedAtMs, deps.now(), deps.clockSkewGuardMs) };
+  }
+  deps.release(reservationId);
+  return error instanceof DingTalkTransportError
+    ? { kind: "failed", reservationId, userids, error: { message: error.message }, transient: error.retryable }
+    : { kind: "failed", reservationId, userids, error: { code: error.code, message: error.message }, transient: error.retryable };
 }
