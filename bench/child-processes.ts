@@ -3,8 +3,8 @@
  * their exit, and how busy the machine already is before a run starts.
  */
 import type { ChildProcess } from "node:child_process";
-import os from "node:os";
 import { BASELINE_TOKEN, GETTOKEN_PATH, SEND_PATH, type TargetName } from "./mock-targets.ts";
+import { machineTimes } from "./process-cpu.ts";
 
 /** Every child started, so a failing run can stop them all. */
 export const children = new Set<ChildProcess>();
@@ -55,19 +55,9 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<voi
 
 /** Other processes on the machine skew every number; measure how busy it is before starting. */
 export async function machineBusyShare(sampleMs: number): Promise<number> {
-  const total = () =>
-    os.cpus().reduce(
-      (acc, cpu) => {
-        const t = cpu.times;
-        acc.busy += t.user + t.nice + t.sys + t.irq;
-        acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
-        return acc;
-      },
-      { busy: 0, all: 0 },
-    );
-  const before = total();
+  const before = machineTimes();
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const after = total();
+  const after = machineTimes();
   const all = after.all - before.all;
   return all > 0 ? (after.busy - before.busy) / all : 0;
 }

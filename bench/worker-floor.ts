@@ -1,0 +1,111 @@
+/**
+ * The floor under goal 3 (bench/floor-worker/): the same clients as the
+ * throughput phases of `npm run bench:worker`, on a second `wrangler dev` that
+ * runs a worker doing only the I/O a send cannot do without (one call into
+ * one object, one vendor call from it), then the same with the two writes a
+ * send that must not lose a recipient cannot skip, then its own ingress. If
+ * the floor's ratio is itself near the goal, the platform leaves the code
+ * little room, whatever the code does.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_APPROVED_TEMPLATE_ID, DEFAULT_INTERNAL_APP, GENERATED_USER_COUNT, generatedUserId } from "../mock-server/world/default-world.ts";
+import { freePort, LOOPBACK, ROOT, waitUntilAnswering, Wrangler, wranglerDevArgs } from "../scripts/wrangler-dev-launcher.ts";
+import { buildRequest, runLoad, type LoadResult } from "./load-generator.ts";
+import { cpuMeter, WORKER_ROLE, wranglerProcesses } from "./process-cpu.ts";
+import { fmtMs, fmtRatio } from "./report.ts";
+import { REQUEST_TIMEOUT_MS } from "./worker-targets.ts";
+
+const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
+const PHASE_MS = 8_000;
+const MAX_SENDS = 4_000;
+const STARTUP_TIMEOUT_MS = 40_000;
+const WARMUP_SENDS = 50;
+
+export interface FloorPhase {
+  load: LoadResult;
+  /** CPU of every process of that wrangler dev and of this one, per request, in ms. */
+  cpuMsPerRequest: number;
+  /** The same, of the workerd running the floor worker and its object alone. */
+  workerCpuMsPerRequest: number;
+}
+
+export interface FloorRun {
+  connections: number;
+  /** One object call and one vendor call per send. */
+  bare: FloorPhase;
+  /** The same, with a row written before the vendor call and rewritten after it. */
+  durable: FloorPhase;
+  ingress: FloorPhase;
+}
+
+/** Starts the floor worker against the mock at `mockUrl`, runs its three phases, stops it. */
+export async function measureFloor(options: { mockUrl: string; connections: number; verbose: boolean }): Promise<FloorRun> {
+  const { mockUrl, connections } = options;
+  const token = (await (
+    await fetch(`${mockUrl}/gettoken?appkey=${DEFAULT_INTERNAL_APP.appKey}&appsecret=${DEFAULT_INTERNAL_APP.appSecret}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+  ).json()) as { errcode: number; access_token?: string };
+  if (token.errcode !== 0 || !token.access_token) throw new Error(`gettoken failed: ${JSON.stringify(token)}`);
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const state = mkdtempSync(join(tmpdir(), "dingtalk-edge-floor-"));
+  const wrangler = new Wrangler(
+    [
+      ...wranglerDevArgs({ port, inspectorPort, persistTo: state, config: join(ROOT, "bench", "floor-worker", "wrangler.toml") }),
+      "--var",
+      `VENDOR_SEND_URL:${mockUrl}${SEND_PATH}?access_token=${encodeURIComponent(token.access_token)}`,
+    ],
+    options.verbose,
+  );
+  try {
+    await waitUntilAnswering(`http://${LOOPBACK}:${port}/`, wrangler, STARTUP_TIMEOUT_MS);
+    const bodies = Array.from({ length: MAX_SENDS }, (_, i) =>
+      JSON.stringify({
+        agent_id: DEFAULT_INTERNAL_APP.agentId,
+        template_id: DEFAULT_APPROVED_TEMPLATE_ID,
+        userid_list: generatedUserId((i % GENERATED_USER_COUNT) + 1),
+        data: JSON.stringify({ name: `floor-${i}`, name2: "" }),
+      }),
+    );
+    const sends = (path: string) => bodies.map((body) => buildRequest(path, body));
+    const meter = cpuMeter(wranglerProcesses(wrangler.pid!));
+    const phase = async (requests: Buffer[], expected: number, maxRequests: number): Promise<FloorPhase> => {
+      meter.start();
+      const load = await runLoad({ port, requests, connections, durationMs: PHASE_MS, maxRequests, check: (status) => status === expected });
+      const { used } = meter.stop();
+      if (load.errors > 0) throw new Error(`floor worker: ${load.errors} errors, first: ${load.firstError}`);
+      const perRequest = (ms: number | undefined) => (load.completed > 0 && ms !== undefined ? ms / load.completed : Number.NaN);
+      return { load, cpuMsPerRequest: perRequest([...used.values()].reduce((sum, ms) => sum + ms, 0)), workerCpuMsPerRequest: perRequest(used.get(WORKER_ROLE)) };
+    };
+    // Warm-up: the object's first start and JIT, in both kinds of send.
+    await runLoad({ port, requests: sends("/send?durable").slice(0, WARMUP_SENDS), connections: 4, durationMs: 10_000, maxRequests: WARMUP_SENDS, check: (status) => status === 201 });
+    const bare = await phase(sends("/send"), 201, MAX_SENDS);
+    const durable = await phase(sends("/send?durable"), 201, MAX_SENDS);
+    const ingress = await phase([Buffer.from(`GET /bench-ping HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`, "latin1")], 404, 200_000);
+    return { connections, bare, durable, ingress };
+  } finally {
+    await wrangler.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+/** Prints the floor next to dingtalk-edge's own ratio of the same run. */
+export function printFloor(run: FloorRun, workerRatio: number): void {
+  const rate = (phase: FloorPhase) => phase.load.requestsPerSecond;
+  const bareRatio = rate(run.bare) / rate(run.ingress);
+  const durableRatio = rate(run.durable) / rate(run.ingress);
+  console.log(
+    `\nThe floor (bench/floor-worker/, its own wrangler dev, the same ${run.connections} clients): a route that calls one object, which calls the mock's sendbytemplate and answers with its answer, ` +
+      `${rate(run.bare).toFixed(0)} sends/s against ${rate(run.ingress).toFixed(0)} ingress-only requests/s: ${fmtRatio(bareRatio)}; ` +
+      `with a row written before the vendor call and rewritten after it, ${rate(run.durable).toFixed(0)} sends/s: ${fmtRatio(durableRatio)}. ` +
+      `CPU per request, all processes: ${fmtMs(run.bare.cpuMsPerRequest)}, ${fmtMs(run.durable.cpuMsPerRequest)} and ${fmtMs(run.ingress.cpuMsPerRequest)} for the 404; ` +
+      `the floor worker's own workerd: ${fmtMs(run.bare.workerCpuMsPerRequest)}, ${fmtMs(run.durable.workerCpuMsPerRequest)} and ${fmtMs(run.ingress.workerCpuMsPerRequest)}. ` +
+      `dingtalk-edge reached ${fmtRatio(workerRatio)}, ${fmtRatio(workerRatio / durableRatio)} of the durable floor's.`,
+  );
+}
+
+/** The floor as the results file keeps it. */
+export function floorJson(run: FloorRun): Record<string, unknown> {
+  const phase = (p: FloorPhase) => ({ requestsPerSecond: p.load.requestsPerSecond, completed: p.load.completed, cpuMsPerRequest: p.cpuMsPerRequest, workerCpuMsPerRequest: p.workerCpuMsPerRequest });
+  return { connections: run.connections, bare: phase(run.bare), durable: phase(run.durable), ingress: phase(run.ingress) };
+}
