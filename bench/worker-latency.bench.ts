@@ -77,6 +77,7 @@ import { fmtMs, fmtRatio, table } from "./report.ts";
 import { measurePairs, pairs, type PhaseResult } from "./worker-pairs.ts";
 import { awaitVerificationChecks, describeVerificationChecks } from "./verification-checks.ts";
 import { profileSendPhase } from "./worker-cpu-profile.ts";
+import { WORKER_ROLE } from "./process-cpu.ts";
 import { floorJson, measureFloor, printFloor } from "./worker-floor.ts";
 import { measureThroughput, printThroughput, throughputJson } from "./worker-throughput.ts";
 
@@ -280,7 +281,9 @@ async function main(): Promise<void> {
     );
     const thousand = phases.find((p) => p.recipients === 1000)!;
     printThroughput(throughput, thousand.worker.p50Ms - thousand.ingress.p50Ms);
-    if (floor) printFloor(floor, throughput.sends.requestsPerSecond / throughput.ingress.requestsPerSecond);
+    if (floor) {
+      printFloor(floor, { ratio: throughput.sends.requestsPerSecond / throughput.ingress.requestsPerSecond, workerCpuMsPerSend: throughput.sendCpu.get(WORKER_ROLE) ?? Number.NaN });
+    }
     profiling?.report(throughput.sends.completed);
     for (const p of phases) if (p.stoppedByBudget) console.log(`note: ${p.recipients} recipients stopped at its time budget after ${p.pairsMeasured} of ${p.pairsPlanned} pairs`);
     console.log(`\nMock (the worker's sends, before the floor's): ${mockTasks.length} tasks, ${delivered} deliveries, ${notDelivered} recipients not delivered. Elapsed ${((Date.now() - started) / 1000).toFixed(1)} s.`);
