@@ -17,10 +17,9 @@ import { buildRequest, runLoad, type LoadResult } from "./load-generator.ts";
 import { cpuMeter, WORKER_ROLE, wranglerProcesses } from "./process-cpu.ts";
 import { fmtMs, fmtRatio, table } from "./report.ts";
 import { REQUEST_TIMEOUT_MS } from "./worker-targets.ts";
+import { CONCURRENT_SENDS, PHASE_MS } from "./worker-throughput.ts";
 
 const SEND_PATH = "/topapi/message/corpconversation/sendbytemplate";
-const PHASE_MS = 8_000;
-const MAX_SENDS = 4_000;
 const STARTUP_TIMEOUT_MS = 40_000;
 const WARMUP_SENDS = 50;
 
@@ -62,7 +61,7 @@ export async function measureFloor(options: { mockUrl: string; connections: numb
   );
   try {
     await waitUntilAnswering(`http://${LOOPBACK}:${port}/`, wrangler, STARTUP_TIMEOUT_MS);
-    const bodies = Array.from({ length: MAX_SENDS }, (_, i) =>
+    const bodies = Array.from({ length: CONCURRENT_SENDS }, (_, i) =>
       JSON.stringify({
         agent_id: DEFAULT_INTERNAL_APP.agentId,
         template_id: DEFAULT_APPROVED_TEMPLATE_ID,
@@ -82,9 +81,9 @@ export async function measureFloor(options: { mockUrl: string; connections: numb
     };
     // Warm-up: the object's first start and JIT, in both kinds of send.
     await runLoad({ port, requests: sends("/send?durable").slice(0, WARMUP_SENDS), connections: 4, durationMs: 10_000, maxRequests: WARMUP_SENDS, check: (status) => status === 201 });
-    const bare = await phase(sends("/send"), 201, MAX_SENDS);
-    const durable = await phase(sends("/send?durable"), 201, MAX_SENDS);
-    const grouped = await phase(sends("/send?durable=grouped"), 201, MAX_SENDS);
+    const bare = await phase(sends("/send"), 201, CONCURRENT_SENDS);
+    const durable = await phase(sends("/send?durable"), 201, CONCURRENT_SENDS);
+    const grouped = await phase(sends("/send?durable=grouped"), 201, CONCURRENT_SENDS);
     const ingress = await phase([Buffer.from(`GET /bench-ping HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`, "latin1")], 404, 200_000);
     return { connections, bare, durable, grouped, ingress };
   } finally {

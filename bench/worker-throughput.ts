@@ -11,8 +11,9 @@ import { fmtMs, fmtRatio, table } from "./report.ts";
 
 /** Goal 3's clients; `--connections` tries others, to tell what sets the rate. */
 export const GOAL_CONNECTIONS = 32;
-const CONCURRENT_SENDS = 4_000;
-const PHASE_MS = 8_000;
+/** Each phase's length and the most sends it makes; the floor's phases (worker-floor.ts) are the same. */
+export const CONCURRENT_SENDS = 4_000;
+export const PHASE_MS = 8_000;
 
 export interface ThroughputRun {
   connections: number;
