@@ -82,6 +82,7 @@ export class ObjectSendPath {
       vendorTimeoutMs: 10_000,
       now: () => this.nowMs,
       dailyCap: limits.dailyMessagesPerEmployee,
+      appKind: "internal",
       recipientsPerMinute: limits.recipientsPerMinute,
       maxQueuedRecipients: 100_000,
       verifyDelivery,

@@ -189,7 +189,7 @@ export class CorpAppSender extends DurableObject<Env> {
       }
       this.#ownerKnown = `${request.corpId}/${request.agentId}`;
     }
-    const { client } = this.#clientFor(request.corpId, request.agentId);
+    const { app, client } = this.#clientFor(request.corpId, request.agentId);
     const settings = this.#settings;
     return acceptNotification(
       {
@@ -215,6 +215,7 @@ export class CorpAppSender extends DurableObject<Env> {
             this.#log.update(request.id, outcomes, options);
           }),
         dailyCap: settings.dailyMessagesPerEmployee,
+        appKind: app.kind,
         recipientsPerMinute: settings.recipientsPerMinute,
         maxQueuedRecipients: settings.maxQueuedRecipients,
         verifyDelivery: settings.verifyDelivery,
@@ -229,11 +230,13 @@ export class CorpAppSender extends DurableObject<Env> {
     if (!owner) return;
     // One attempt per call: the queue itself retries, durably and with backoff,
     // instead of holding the object in a sleep between attempts.
-    const client = this.#clientFor(owner.corpId, owner.agentId).client.withRetry({ maxAttempts: 1 });
+    const { app, client: ownerClient } = this.#clientFor(owner.corpId, owner.agentId);
+    const client = ownerClient.withRetry({ maxAttempts: 1 });
     const settings = this.#settings;
     await drainQueue({
       ...this.#chunkDependencies(client),
       agentId: owner.agentId,
+      appKind: app.kind,
       quota: this.#quota,
       queue: this.#log,
       limits: this.#limits,

@@ -33,6 +33,7 @@ function world() {
   const deps: DrainDependencies = {
     client,
     agentId: 1,
+    appKind: "internal",
     quota,
     queue: log,
     limits: { recipientsPerMinute: 1_000_000, dailyMessagesPerEmployee: 100, recipientsPerSend: 100, windowMs: 60_000, clockSkewGuardMs: 2_000 },

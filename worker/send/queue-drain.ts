@@ -1,4 +1,4 @@
-import { MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
+import { MAX_RECIPIENTS_FOR_SEND_RESULT, type AppKind, type TemplateData } from "../../protocol/index.ts";
 import { admitSend } from "../quota/admission.ts";
 import { windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits, QuotaStore } from "../quota/quota-store.ts";
@@ -43,6 +43,8 @@ export interface DrainDependencies extends ChunkDependencies {
   quota: QuotaStore;
   queue: QueueStore;
   limits: QuotaLimits;
+  /** Whose error codes a suppression quotes: the app's kind. */
+  appKind: AppKind;
   /** Runs `fn` in one storage transaction. */
   transaction<T>(fn: () => T): T;
   /** Vendor sends one drain may make: the subrequest budget of one invocation. */
@@ -153,7 +155,7 @@ function takeFittingHead(deps: DrainDependencies, nowMs: number, sendsLeft: numb
     });
     if (admission.kind !== "admitted") break; // cannot happen: the rows were taken to fit the room
     if (admission.suppressed.length > 0) {
-      deps.queue.update(notificationId, admission.suppressed.map((s) => suppressedOutcome(s, limits.dailyMessagesPerEmployee)), { from });
+      deps.queue.update(notificationId, admission.suppressed.map((s) => suppressedOutcome(s, limits.dailyMessagesPerEmployee, deps.appKind)), { from });
     }
     const chunks = admission.chunks.slice(0, budget);
     for (const dropped of admission.chunks.slice(budget)) deps.quota.release(dropped.reservationId);

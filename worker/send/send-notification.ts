@@ -1,4 +1,4 @@
-import { canonicalContent, chinaDay, MAX_RECIPIENTS_FOR_SEND_RESULT, type TemplateData } from "../../protocol/index.ts";
+import { canonicalContent, chinaDay, ForbiddenCode, MAX_RECIPIENTS_FOR_SEND_RESULT, type AppKind, type TemplateData } from "../../protocol/index.ts";
 import { sha256Hex } from "../auth/api-keys.ts";
 import { DingTalkApiError, DingTalkTransportError } from "../dingtalk/errors.ts";
 import type { Admission, AdmissionRequest } from "../quota/admission.ts";
@@ -57,6 +57,8 @@ export interface SendDependencies extends ChunkDependencies {
   /** Moves recipients on and records a task, in one transaction, as each chunk's answer comes. */
   record(outcomes: readonly RecipientOutcome[], options?: { task?: SentTask; notBeforeMs?: number; uncertainDay?: string; from?: RecipientSource }): void;
   dailyCap: number;
+  /** Whose error codes a suppression quotes: the app's kind. */
+  appKind: AppKind;
   recipientsPerMinute: number;
   maxQueuedRecipients: number;
   /** VERIFY_DELIVERY, unless the request says otherwise. */
@@ -105,7 +107,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
     // Suppressions are known now and reported now; the drain checks again when it sends.
     const { allowed, suppressed } = checkEmployees(deps.quota, chinaDay(nowMs), fingerprint, userids, deps.dailyCap);
     const queued = new Set(allowed);
-    const byUser = new Map(suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap)]));
+    const byUser = new Map(suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap, deps.appKind)]));
     deps.transaction(() => deps.create(header, userids.map((userid) => (queued.has(userid) ? { userid, status: "queued" } : byUser.get(userid)!))));
     return { kind: "accepted" };
   }
@@ -120,7 +122,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
     },
     // Stored before any vendor call: a crash mid-send leaves recipients "sending", which a restart retries.
     (admitted) => {
-      const suppressed = new Map(admitted.suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap)]));
+      const suppressed = new Map(admitted.suppressed.map((s) => [s.userid, suppressedOutcome(s, deps.dailyCap, deps.appKind)]));
       deps.create(
         header,
         userids.map((userid) => suppressed.get(userid) ?? { userid, status: "queued" }),
@@ -181,10 +183,22 @@ export function mayHaveBeenSent(cause: string): string {
   return `${cause}: the answer was lost after the request left, so it may have been sent; it is retried the same day (China time), when DingTalk drops a repeat of the same content, so nobody gets it twice`;
 }
 
-export function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number): RecipientOutcome {
+/** A suppression as the record says it, quoting the code the vendor would drop it with for this kind of app (1431xx internal, 1432xx third-party). */
+export function suppressedOutcome(suppression: LedgerSuppression, dailyCap: number, appKind: AppKind): RecipientOutcome {
+  const codes = ForbiddenCode[appKind];
   return suppression.reason === "duplicate-content"
-    ? { userid: suppression.userid, status: "suppressed", reason: "duplicate-content", detail: "the same template and data already went to this employee today (China time); DingTalk would drop it silently (143106)" }
-    : { userid: suppression.userid, status: "suppressed", reason: "daily-cap", detail: `${suppression.messagesToday} of ${dailyCap} messages from this app already went to this employee today (China time); DingTalk would drop it silently (143105)` };
+    ? {
+        userid: suppression.userid,
+        status: "suppressed",
+        reason: "duplicate-content",
+        detail: `the same template and data already went to this employee today (China time); DingTalk would drop it silently (${codes.duplicateContent})`,
+      }
+    : {
+        userid: suppression.userid,
+        status: "suppressed",
+        reason: "daily-cap",
+        detail: `${suppression.messagesToday} of ${dailyCap} messages from this app already went to this employee today (China time); DingTalk would drop it silently (${codes.dailyCap})`,
+      };
 }
 
 /** SHA-256 of the canonical content: what "the same content" means for the once-a-day rule. */

@@ -54,6 +54,7 @@ function sendPath(answer: (call: number) => Promise<{ task_id: number }>, option
     clockSkewGuardMs: LIMITS.clockSkewGuardMs,
     vendorTimeoutMs: 10_000,
     dailyCap: LIMITS.dailyMessagesPerEmployee,
+    appKind: "internal",
     recipientsPerMinute: LIMITS.recipientsPerMinute,
     maxQueuedRecipients: 10_000,
     verifyDelivery: false,

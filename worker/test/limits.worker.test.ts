@@ -67,7 +67,8 @@ describe("the per-employee rules, enforced before sending", () => {
     const hundredFirst = await postNotification({ ...message(101), userIds: ["123", "456"] });
     expect(hundredFirst.status).toBe(201);
     expect(hundredFirst.body.recipients).toEqual([
-      expect.objectContaining({ userid: "123", status: "suppressed", reason: "daily-cap" }),
+      // The default app is a third-party one: DingTalk would drop it with the 1432xx code.
+      expect.objectContaining({ userid: "123", status: "suppressed", reason: "daily-cap", detail: expect.stringContaining("(143205)") }),
       expect.objectContaining({ userid: "456", status: "sent" }),
     ]);
     expect(await vendorSends(world)).toBe(sendsBefore + 1);
@@ -79,9 +80,18 @@ describe("the per-employee rules, enforced before sending", () => {
     expect((await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "a", name2: "b" } })).body.summary.sent).toBe(1);
     await world.mock.admin.advanceClock(999);
     const again = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name2: "b", name: "a" } });
-    expect(again.body.recipients[0]).toMatchObject({ status: "suppressed", reason: "duplicate-content" });
+    expect(again.body.recipients[0]).toMatchObject({ status: "suppressed", reason: "duplicate-content", detail: expect.stringContaining("(143206)") });
     await world.mock.admin.advanceClock(1); // 00:00:00.000 China time
     const nextDay = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "a", name2: "b" } });
     expect(nextDay.body.recipients[0]).toMatchObject({ status: "sent" });
+  });
+
+  it("quotes the internal app's own codes (1431xx) in its suppressions", async () => {
+    const send = () => postNotification({ ...message("internal"), agentId: 123, userIds: ["123"] });
+    expect((await send()).body.summary.sent).toBe(1);
+    const again = await send();
+    expect(again.body.recipients[0]).toMatchObject({ status: "suppressed", reason: "duplicate-content" });
+    expect(again.body.recipients[0].detail).toContain("(143106)");
+    expect(again.body.recipients[0].detail).not.toContain("1432");
   });
 });
