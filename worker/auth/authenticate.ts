@@ -23,7 +23,7 @@ export async function authenticate(
   const key = bearer ?? queryToken;
   if (key !== undefined) {
     const principal = await authenticateApiKey(parseConfig("API_KEYS", env.API_KEYS, ApiKeysConfig), key);
-    if (!principal) throw unauthenticated("the API key is not valid");
+    if (!principal) throw unauthenticated("the API key is not valid", 'Bearer realm="dingtalk-edge", error="invalid_token"');
     return principal;
   }
   const verdict = await verifyWebhook(parseConfig("WEBHOOK_SENDERS", env.WEBHOOK_SENDERS, WebhookSendersConfig), request.headers, body);
@@ -32,8 +32,13 @@ export async function authenticate(
   throw unauthenticated("send an API key (Authorization: Bearer …) or a signed webhook (Standard Webhooks or X-Hub-Signature-256)");
 }
 
-function unauthenticated(detail: string): ProblemError {
-  return new ProblemError(401, "unauthenticated", detail);
+/**
+ * A 401 carries a challenge (RFC 9110 §11.6.1): the API key, as a bearer
+ * token (RFC 6750). Signed webhooks have no challenge scheme of their own;
+ * their detail says what was wrong.
+ */
+function unauthenticated(detail: string, challenge = 'Bearer realm="dingtalk-edge"'): ProblemError {
+  return new ProblemError(401, "unauthenticated", detail, [], { "www-authenticate": challenge });
 }
 
 const parsed = new Map<string, unknown>();

@@ -32,8 +32,17 @@ describe("authentication: every failure sends nothing", () => {
     const response = await post(headers as Record<string, string>);
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
+    // RFC 9110 §11.6.1: every 401 names a scheme the caller can answer with.
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer realm="dingtalk-edge"/);
     expect(((await response.json()) as { code: string }).code).toBe("unauthenticated");
     await expectNothingSent();
+  });
+
+  it("tells a caller with a wrong API key that the token is invalid (RFC 6750)", async () => {
+    const response = await post({ authorization: "Bearer not-a-key" });
+    expect(response.headers.get("www-authenticate")).toBe('Bearer realm="dingtalk-edge", error="invalid_token"');
+    const anonymous = await post({});
+    expect(anonymous.headers.get("www-authenticate")).toBe('Bearer realm="dingtalk-edge"');
   });
 
   it("answers 401 for a signature older than 5 minutes", async () => {
