@@ -52,7 +52,8 @@ export function parseJsonBody<T extends z.core.$ZodType>(text: string, schema: T
     try {
       raw = JSON.parse(text);
     } catch {
-      throw new ProblemError(400, "invalid-json", "the request body is not valid JSON");
+      // The parser's own message can quote the body, which may hold a secret: never passed on.
+      throw new ProblemError(400, "invalid-json", "the request body is not valid JSON", [{ path: "body", message: "not valid JSON" }]);
     }
   }
   return validate(schema, raw, "body");

@@ -37,7 +37,7 @@ export function parseNotificationBody(text: string, options: { async: boolean; m
   try {
     raw = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
-    throw new ProblemError(400, "invalid-json", "the request body is not valid JSON");
+    throw new ProblemError(400, "invalid-json", "the request body is not valid JSON", [{ path: "body", message: "not valid JSON" }]);
   }
   const count = typeof raw === "object" && raw !== null && Array.isArray((raw as { userIds?: unknown }).userIds) ? (raw as { userIds: unknown[] }).userIds.length : 0;
   const limit = options.async ? options.maxQueuedUserIds : MAX_USERIDS_PER_SEND_LIST;

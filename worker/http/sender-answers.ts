@@ -14,9 +14,12 @@ export function answerForSend(answer: SenderAnswer, instance: string, preferredA
       return recordAnswer(answer.record, preferredAsync);
     case "too-many-recipients":
       return problemResponse(
-        new ProblemError(422, "too-many-recipients", `the request reaches ${answer.recipients} employees; at most ${answer.limit} per request`, [
-          { path: "body.userIds", message: `at most ${answer.limit} distinct recipients, departments expanded` },
-        ]),
+        new ProblemError(
+          422,
+          "too-many-recipients",
+          `the request reaches ${answer.recipients} employees; at most ${answer.limit} per request`,
+          answer.fields.map((field) => ({ path: `body.${field}`, message: `at most ${answer.limit} distinct recipients, userIds and departments' members together` })),
+        ),
         instance,
       );
     case "too-many-departments":

@@ -74,7 +74,8 @@ export type SendOutcome =
   | { kind: "directory-unavailable"; message: string }
   | { kind: "misconfigured"; message: string }
   | { kind: "window-full"; retryAfterMs: number; inWindow: number; needed: number; limit: number }
-  | { kind: "too-many-recipients"; recipients: number; limit: number };
+  /** `fields`: where the recipients came from, `userIds` and/or `deptIds`, for the answer to name. */
+  | { kind: "too-many-recipients"; recipients: number; limit: number; fields: ("userIds" | "deptIds")[] };
 
 /**
  * One request: resolve who it reaches, then either admit it whole against
@@ -94,7 +95,10 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
   }
   const userids = [...new Set([...request.userIds, ...expanded.userids])];
   const limit = request.async ? deps.maxQueuedRecipients : deps.recipientsPerMinute;
-  if (userids.length > limit) return { kind: "too-many-recipients", recipients: userids.length, limit };
+  if (userids.length > limit) {
+    const fields = [...(request.userIds.length > 0 ? (["userIds"] as const) : []), ...(request.deptIds.length > 0 ? (["deptIds"] as const) : [])];
+    return { kind: "too-many-recipients", recipients: userids.length, limit, fields };
+  }
 
   const verify = request.verifyDelivery ?? deps.verifyDelivery;
   const fingerprint = await contentFingerprint(request.templateId, request.data);

@@ -7,7 +7,7 @@ describe("bad input never reaches an object or the vendor", () => {
   const world = useMockDingTalk();
 
   it.each([
-    ["invalid JSON", "{not json", "invalid-json", undefined],
+    ["invalid JSON", "{not json", "invalid-json", "body"],
     ["a missing templateId", { userIds: ["123"] }, "invalid-request", "body.templateId"],
     ["no recipients", { templateId: TEMPLATE_ID, userIds: [] }, "invalid-request", "body.userIds"],
     ["a userid with a comma", { templateId: TEMPLATE_ID, userIds: ["1,2"] }, "invalid-request", "body.userIds.0"],
@@ -36,6 +36,10 @@ describe("bad input never reaches an object or the vendor", () => {
     const answer = await postNotification({ templateId: TEMPLATE_ID, deptIds: [2000] });
     expect(answer.status).toBe(422);
     expect(answer.body).toMatchObject({ code: "too-many-recipients" });
+    // The departments brought them, so the departments are named; no userIds were sent to name.
+    expect(answer.body.errors.map((e: { path: string }) => e.path)).toEqual(["body.deptIds"]);
+    const both = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], deptIds: [2000] });
+    expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(["body.userIds", "body.deptIds"]);
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
   });
 });
