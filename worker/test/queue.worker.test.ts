@@ -31,6 +31,13 @@ function busiestMinute(times: number[]): number {
 describe("Prefer: respond-async", () => {
   const world = useMockDingTalk();
 
+  it("answers 201 without Preference-Applied when everything fitted and nothing waits", async () => {
+    const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 2), data: { name: "fits", name2: "" } }, ASYNC);
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get("preference-applied")).toBeNull();
+    expect(answer.body.summary).toMatchObject({ recipients: 2, sent: 2, queued: 0 });
+  });
+
   it("sends what fits now, queues the rest, and answers 202 with a status URL", async () => {
     const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 6000), data: { name: "a", name2: "" } }, ASYNC);
     expect(answer.status).toBe(202);
