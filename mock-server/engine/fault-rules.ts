@@ -1,5 +1,13 @@
 import { z } from "zod";
+import { VendorPath } from "../../protocol/paths.ts";
 import { seededRandom } from "./seeded-random.ts";
+
+/**
+ * What a rule's `endpoint` may name: every vendor endpoint by name and by
+ * path, or "*". Anything else would match no call and never fire, and the
+ * test relying on it would prove nothing.
+ */
+const FAULT_TARGETS = ["*", ...Object.keys(VendorPath), ...Object.values(VendorPath)] as [string, ...string[]];
 
 /**
  * Fault injection, in the spirit of Mailpit's chaos API: a rule shapes the
@@ -9,7 +17,7 @@ import { seededRandom } from "./seeded-random.ts";
 export const FaultRuleInput = z
   .object({
     /** A vendor path ("/gettoken"), an endpoint name ("sendByTemplate"), or "*" for every vendor call. */
-    endpoint: z.string().min(1).default("*"),
+    endpoint: z.enum(FAULT_TARGETS).default("*"),
     /** Answer this errcode (HTTP 200, vendor style) instead of the real answer. */
     errcode: z.number().int().optional(),
     errmsg: z.string().optional(),

@@ -167,6 +167,11 @@ describe("matching and managing rules", () => {
     ["a probability above 1", { errcode: ErrCode.SYSTEM_BUSY, probability: 1.5 }, "body.probability"],
     ["zero times", { errcode: ErrCode.SYSTEM_BUSY, times: 0 }, "body.times"],
     ["an unknown phase", { errcode: ErrCode.SYSTEM_BUSY, phase: "during" }, "body.phase"],
+    // Each would match no call and never fire.
+    ["an endpoint in the wrong case", { endpoint: "SendByTemplate", errcode: ErrCode.SYSTEM_BUSY }, "body.endpoint"],
+    ["the last segment of a path", { endpoint: "sendbytemplate", errcode: ErrCode.SYSTEM_BUSY }, "body.endpoint"],
+    ["a path without its leading slash", { endpoint: "topapi/message/corpconversation/sendbytemplate", errcode: ErrCode.SYSTEM_BUSY }, "body.endpoint"],
+    ["a path with a trailing slash", { endpoint: "/gettoken/", errcode: ErrCode.SYSTEM_BUSY }, "body.endpoint"],
   ])("refuses %s with a problem naming the field, and adds nothing", async (_, rule, field) => {
     const mock = unlimitedMock();
     await expectProblem(await adminCall(mock, "POST", "/__admin/faults", rule), 400, "invalid-request", field);
