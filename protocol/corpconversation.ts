@@ -41,7 +41,9 @@ export const SendByTemplateWire = z.object({
   template_id: z.string().check(z.minLength(1)),
   userid_list: z.optional(z.string()),
   dept_id_list: z.optional(z.union([z.string(), z.pipe(z.int(), z.transform(String))])),
-  data: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
+  // The object passes through as it came: a record schema would copy it and drop a "__proto__" key,
+  // sending the rest as if it had never been there; parseTemplateData refuses that key by name.
+  data: z.optional(z.union([z.string(), z.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value))])),
 });
 export type SendByTemplateWire = z.infer<typeof SendByTemplateWire>;
 

@@ -29,6 +29,9 @@ export function parseTemplateData(raw: SendByTemplateWire["data"]): TemplateData
   }
   const quick = quickTemplateData(value);
   if (quick) return quick;
+  // JSON.parse keeps "__proto__" as a key, but a JS object cannot hold it as one: the schema would drop it
+  // and send the rest as if it had never been there. Refused by name, as the worker's own route does.
+  if (typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) return '"__proto__" is not a usable variable name';
   const parsed = TemplateData.safeParse(value);
   if (!parsed.success) return "must be an object whose keys and values are all strings";
   return parsed.data;

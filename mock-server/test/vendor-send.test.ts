@@ -39,7 +39,8 @@ describe("sendbytemplate: documented refusals", () => {
   it("refuses data that is not a JSON object of strings with 40035 naming data", async () => {
     const mock = frozenMock();
     const token = await internalToken(mock);
-    for (const data of ["{not json", JSON.stringify({ name: 1 }), JSON.stringify(["a"])]) {
+    const proto = '{"__proto__":{"name":"polluted"}}';
+    for (const data of ["{not json", JSON.stringify({ name: 1 }), JSON.stringify(["a"]), proto, '{"__proto__":"x","name":"y"}', JSON.parse(`{"data":${proto}}`).data]) {
       const answer = await postJson(mock, VendorPath.sendByTemplate, { agent_id: 123, template_id: DEFAULT_APPROVED_TEMPLATE_ID, userid_list: "123", data }, token);
       expect(answer.errcode).toBe(ErrCode.INVALID_PARAMETER);
       expect(answer.errmsg).toContain("data");

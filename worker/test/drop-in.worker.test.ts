@@ -68,6 +68,17 @@ describe("the drop-in vendor routes", () => {
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
   });
 
+  it("refuses a __proto__ template variable, in data as an object or as a string, sending nothing", async () => {
+    // Built from JSON text: a "__proto__" key written in an object literal would set its prototype instead.
+    const asObject = JSON.parse('{"__proto__": {"name": "polluted"}}') as Record<string, unknown>;
+    for (const data of [asObject, '{"__proto__": "x", "name": "y"}']) {
+      const answer = (await (await jsonSend({ agent_id: 948060598, template_id: TEMPLATE_ID, userid_list: "123", data })).json()) as Record<string, any>;
+      expect(answer.errcode).toBe(40035);
+      expect(answer.errmsg).toContain("__proto__");
+    }
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
+  });
+
   it("reports a full minute window as the vendor's flow-control envelope", async () => {
     await jsonSend({ agent_id: 948060598, template_id: TEMPLATE_ID, userid_list: users(1, 5000).join(","), data: "{}" });
     const answer = (await (await jsonSend({ agent_id: 948060598, template_id: TEMPLATE_ID, userid_list: "u09999", data: "{}" })).json()) as Record<string, any>;
