@@ -29,6 +29,16 @@ export function answerForSend(answer: SenderAnswer, instance: string, preferredA
         ]),
         instance,
       );
+    case "no-recipients": {
+      const unknown = answer.invalidDeptIds;
+      const why = unknown.length > 0 ? `no department of ${unknown.join(", ")} exists` : "the departments have no members";
+      return problemResponse(
+        new ProblemError(422, "no-recipients", `the request reaches no employee: ${why}. Nothing was sent or stored.`, [
+          { path: "body.deptIds", message: unknown.length > 0 ? `unknown departments: ${unknown.join(", ")}` : "no members, sub-departments included" },
+        ]),
+        instance,
+      );
+    }
     case "directory-unavailable":
       return problemResponse(new ProblemError(502, "directory-unavailable", `expanding the departments failed: ${answer.message}. Nothing was sent.`), instance);
     case "misconfigured":

@@ -145,6 +145,11 @@ function vendorShaped(answer: SenderAnswer): Record<string, unknown> {
     return { ...wrapped(ErrCode.APP_API_QPS_EXCEEDED, `recipients-per-minute limit: retry after ${retryAfterSeconds} s`), dingtalk_edge: { problem: "minute-window-full", retryAfterSeconds } };
   }
   if (answer.kind === "accepted") throw new Error("an accepted send is always answered with its record");
+  if (answer.kind === "no-recipients") {
+    // The vendor's own answer to a send with nobody to receive it.
+    const detail = answer.invalidDeptIds.length > 0 ? `no department of ${answer.invalidDeptIds.join(", ")} exists` : "the departments have no members";
+    return { ...failureBody(ErrCode.NO_RECEIVERS, `dept_id_list: the request reaches no employee (${detail}). Nothing was sent.`), dingtalk_edge: { problem: answer.kind } };
+  }
   const code =
     answer.kind === "directory-unavailable" ? ErrCode.SYSTEM_BUSY : answer.kind === "misconfigured" ? ErrCode.SYSTEM_ERROR : ErrCode.INVALID_PARAMETER;
   const message =

@@ -71,6 +71,8 @@ export interface SendDependencies extends ChunkDependencies {
 export type SendOutcome =
   | { kind: "accepted" }
   | { kind: "too-many-departments"; limit: number }
+  /** The departments reached nobody (and no userIds were given): nothing to send, so nothing is stored. */
+  | { kind: "no-recipients"; invalidDeptIds: number[] }
   | { kind: "directory-unavailable"; message: string }
   | { kind: "misconfigured"; message: string }
   | { kind: "window-full"; retryAfterMs: number; inWindow: number; needed: number; limit: number }
@@ -94,6 +96,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
     throw error;
   }
   const userids = [...new Set([...request.userIds, ...expanded.userids])];
+  if (userids.length === 0) return { kind: "no-recipients", invalidDeptIds: expanded.invalidDeptIds };
   const limit = request.async ? deps.maxQueuedRecipients : deps.recipientsPerMinute;
   if (userids.length > limit) {
     const fields = [...(request.userIds.length > 0 ? (["userIds"] as const) : []), ...(request.deptIds.length > 0 ? (["deptIds"] as const) : [])];

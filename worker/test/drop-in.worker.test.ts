@@ -68,6 +68,13 @@ describe("the drop-in vendor routes", () => {
     expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
   });
 
+  it("answers 1430000 when the departments reach nobody, as the vendor answers an empty receiver list", async () => {
+    const answer = (await (await formSend({ access_token: ALL_APPS_KEY, agent_id: "948060598", template_id: TEMPLATE_ID, dept_id_list: "777" })).json()) as Record<string, any>;
+    expect(answer).toMatchObject({ errcode: 1430000, dingtalk_edge: { problem: "no-recipients" } });
+    expect(answer.errmsg).toContain("777");
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
+  });
+
   it("refuses a __proto__ template variable, in data as an object or as a string, sending nothing", async () => {
     // Built from JSON text: a "__proto__" key written in an object literal would set its prototype instead.
     const asObject = JSON.parse('{"__proto__": {"name": "polluted"}}') as Record<string, unknown>;

@@ -31,6 +31,15 @@ describe("recipients", () => {
     expect((await world.mock.admin.journal({ endpoint: "listDepartmentUsers" })).entries.length).toBe(directoryCalls);
   });
 
+  it("refuses departments that reach nobody with 422 naming deptIds, storing and sending nothing", async () => {
+    const answer = await postNotification({ templateId: TEMPLATE_ID, deptIds: [777, 778], data: { name: "nobody", name2: "" } });
+    expect(answer.status).toBe(422);
+    expect(answer.headers.get("content-type")).toBe("application/problem+json");
+    expect(answer.body).toMatchObject({ code: "no-recipients", errors: [{ path: "body.deptIds", message: "unknown departments: 777, 778" }] });
+    expect(answer.headers.get("location")).toBeNull();
+    expect((await world.mock.admin.journal({ endpoint: "sendByTemplate" })).entries).toHaveLength(0);
+  });
+
   it("tells the story of a request with the vendor's result", async () => {
     const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: ["123", "ghost"], data: { name: "x", name2: "" } });
     const story = await getNotification(answer.body.id);
