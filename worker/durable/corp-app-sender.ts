@@ -9,7 +9,7 @@ import { internalAppTokenFetcher, suiteCorpTokenFetcher } from "../dingtalk/toke
 import { TokenProvider } from "../dingtalk/token-provider.ts";
 import type { Env } from "../env.ts";
 import { admitSend } from "../quota/admission.ts";
-import { msUntilRoomFor, windowStart } from "../quota/minute-window.ts";
+import { msUntilRoomBehind, msUntilRoomFor, windowStart } from "../quota/minute-window.ts";
 import type { QuotaLimits } from "../quota/quota-store.ts";
 import { expandDepartments } from "../send/department-directory.ts";
 import type { NotificationRecord } from "../send/notification-record.ts";
@@ -26,6 +26,8 @@ import { SqlDepartmentCache } from "./sql-department-cache.ts";
 import { SqlQuotaStore } from "./sql-quota-store.ts";
 import { SqlTokenCache } from "./sql-token-cache.ts";
 
+/** How many queued groups a refused send's Retry-After counts at most (bounded work on the refusal's path). */
+const MAX_GROUPS_COUNTED_AHEAD = 5_000;
 /** How often the alarm prunes while anything is stored and nothing is queued. */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 const MAX_QUEUE_RETRY_DELAY_MS = 10 * 60 * 1000;
@@ -95,6 +97,7 @@ export class CorpAppSender extends DurableObject<Env> {
       const { app } = this.#clientFor(request.corpId, request.agentId);
       if (app.kind === "thirdParty") this.#suiteTicket(app);
       const outcome = await this.#accept(request);
+      if (outcome.kind === "window-full") return { ...outcome, retryAfterMs: this.#retryBehindQueue(outcome.retryAfterMs, outcome.needed) };
       if (outcome.kind !== "accepted") return outcome;
       if (request.async) await this.#drain();
       const record = this.#log.record(request.id, { corpId: request.corpId, agentId: request.agentId })!;
@@ -278,6 +281,20 @@ export class CorpAppSender extends DurableObject<Env> {
       windowMs: settings.minuteWindowMs,
       maxAttempts: settings.maxQueueAttempts,
     });
+  }
+
+  /**
+   * A refused synchronous send's Retry-After: the window's own answer, or
+   * later when queued recipients are due, because the alarm gives them the
+   * room as it frees and a caller who came back sooner would be refused again.
+   */
+  #retryBehindQueue(retryAfterMs: number, needed: number): number {
+    const nowMs = Date.now();
+    const ahead = this.#log.queuedDue(nowMs, MAX_GROUPS_COUNTED_AHEAD);
+    if (ahead === 0) return retryAfterMs;
+    const { minuteWindowMs, recipientsPerMinute, clockSkewGuardMs } = this.#settings;
+    const entries = this.#quota.windowEntries(windowStart(nowMs, minuteWindowMs));
+    return Math.max(retryAfterMs, msUntilRoomBehind(entries, nowMs, ahead, needed, recipientsPerMinute, minuteWindowMs, minuteWindowMs + clockSkewGuardMs));
   }
 
   /** When a chunk's window place counts from: its answer plus the guard, or a window later when no answer came. */

@@ -203,6 +203,11 @@ export class NotificationLog {
     return head;
   }
 
+  /** Queued recipients due at `nowMs`: what the alarm sends before anything asked later (counted over at most `maxGroups` groups). */
+  queuedDue(nowMs: number, maxGroups: number): number {
+    return this.#groups.dueMembers(nowMs, maxGroups);
+  }
+
   /** When the next queued recipient is due: undefined when the queue is empty. */
   nextQueuedAt(): number | undefined {
     return this.#groups.nextDueAt();

@@ -204,6 +204,21 @@ export class RecipientGroups {
     return n ?? 0;
   }
 
+  /**
+   * Queued recipients due at `nowMs`, counted over at most `maxGroups` groups
+   * (the due index, earliest first): bounded work on a refusal's path.
+   */
+  dueMembers(nowMs: number, maxGroups: number): number {
+    const row = this.#sql
+      .exec<{ n: number | null }>(
+        "SELECT SUM(members) AS n FROM (SELECT members FROM recipient_groups WHERE status = 'queued' AND not_before_ms <= ? ORDER BY not_before_ms LIMIT ?)",
+        nowMs,
+        maxGroups,
+      )
+      .one();
+    return row.n ?? 0;
+  }
+
   /** When the next queued recipient is due: undefined when the queue is empty. */
   nextDueAt(): number | undefined {
     const row = this.#sql.exec<{ at: number | null }>("SELECT MIN(not_before_ms) AS at FROM recipient_groups WHERE status = 'queued'").one();

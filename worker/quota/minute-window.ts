@@ -44,3 +44,27 @@ export function msUntilRoomFor(entries: readonly WindowEntry[], nowMs: number, n
   }
   return 0;
 }
+
+/**
+ * How long until `needed` more recipients fit behind `ahead` recipients that
+ * take the window's room first (the queue, which the alarm drains as room
+ * frees). While they fit in one window, that is when room for all of them
+ * appears; beyond, the window must empty once and then carry a full window
+ * of the queue per cycle (`cycleMs`: the window plus what each send adds to
+ * it, the skew guard) until what is left fits. An estimate: the queue may
+ * grow, and sends of other callers take room too.
+ */
+export function msUntilRoomBehind(
+  entries: readonly WindowEntry[],
+  nowMs: number,
+  ahead: number,
+  needed: number,
+  limit: number,
+  windowMs: number = WINDOW_MS,
+  cycleMs: number = windowMs,
+): number {
+  if (needed > limit) return Number.POSITIVE_INFINITY;
+  const total = ahead + needed;
+  if (total <= limit) return msUntilRoomFor(entries, nowMs, total, limit, windowMs);
+  return msUntilRoomFor(entries, nowMs, limit, limit, windowMs) + Math.floor((total - 1) / limit) * cycleMs;
+}

@@ -70,6 +70,28 @@ describe("Prefer: respond-async", () => {
     for (const id of [first.body.id, second.body.id]) expect((await getNotification(id)).body.summary.sent).toBe(10_000);
   }, 60_000);
 
+  it("tells a refused synchronous send to come back when the queue ahead of it has gone, and keeps that promise", async () => {
+    const backlog = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 13_000), data: { name: "backlog", name2: "" } }, ASYNC);
+    expect(backlog.body.summary).toMatchObject({ sent: 5000, queued: 8000 });
+    const send = () => postNotification({ templateId: TEMPLATE_ID, userIds: ["123"], data: { name: "urgent", name2: "" } });
+    const refused = await send();
+    expect(refused.status).toBe(429);
+    // The window alone frees in one window and the guard; the 8,000 queued take that room and a second window's.
+    const retryAfterMs = Number(refused.headers.get("retry-after")) * 1000;
+    expect(retryAfterMs).toBe(2 * WINDOW_AND_GUARD_MS);
+
+    await world.mock.admin.advanceClock(WINDOW_AND_GUARD_MS);
+    expect(await runDurableObjectAlarm(sender())).toBe(true);
+    // Where the window alone would have sent the caller back: the queue took the room.
+    expect((await send()).status).toBe(429);
+    await world.mock.admin.advanceClock(retryAfterMs - WINDOW_AND_GUARD_MS);
+    await runDurableObjectAlarm(sender());
+    const kept = await send();
+    expect(kept.status).toBe(201);
+    expect(kept.body.summary.sent).toBe(1);
+    expect((await getNotification(backlog.body.id)).body.summary).toMatchObject({ sent: 13_000, queued: 0 });
+  }, 60_000);
+
   it("resumes after the object is evicted mid-drain, with nothing lost or sent twice", async () => {
     const answer = await postNotification({ templateId: TEMPLATE_ID, userIds: users(1, 10_000), data: { name: "evict", name2: "" } }, ASYNC);
     expect(answer.body.summary.queued).toBe(5000);
