@@ -38,6 +38,13 @@ describe("the send fields, as both routes read them", () => {
     expect(templateDataIssues(["a"])[0]?.path).toEqual([]);
   });
 
+  it("tells a blank userid only that it is blank, and an invisible character what it is", () => {
+    const blank = UserId.safeParse("");
+    expect(blank.success ? [] : blank.error.issues.map((issue) => issue.code)).toEqual(["too_small"]);
+    const invisible = UserId.safeParse("a\u200bb");
+    expect(invisible.success ? [] : invisible.error.issues.map((issue) => issue.message)).toEqual([expect.stringContaining("U+200B")]);
+  });
+
   it("counts UTF-8 bytes as TextEncoder does", () => {
     for (const text of ["", "abc", "é", "中文", "😀", "a😀b中"]) expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
   });
@@ -45,7 +52,7 @@ describe("the send fields, as both routes read them", () => {
 
 describe("the drop-in route's reading of sendbytemplate", () => {
   it("names the field and the entry of each refusal, with 40035", () => {
-    expect(read({ userid_list: "123,a b" })).toEqual({ ok: false, errcode: 40035, message: "userid_list[1]: must not contain commas, white space or control characters" });
+    expect(read({ userid_list: "123,a b" })).toEqual({ ok: false, errcode: 40035, message: "userid_list[1]: must not contain commas, white space, control characters or invisible format characters (such as U+200B ZERO WIDTH SPACE)" });
     expect(read({ userid_list: "x".repeat(300_000) })).toMatchObject({ ok: false, errcode: 40035, message: expect.stringContaining("userid_list[0]") });
     expect(read({ dept_id_list: "1,9007199254740993" })).toMatchObject({ ok: false, errcode: 40035, message: expect.stringContaining("dept_id_list[1]") });
     expect(read({ dept_id_list: "0x10" })).toMatchObject({ ok: false, message: expect.stringContaining("dept_id_list[0]") });

@@ -23,26 +23,32 @@ export const MAX_TEMPLATE_DATA_BYTES = 32 * 1024;
 /** A lone surrogate: text no UTF-8 store or wire can carry as it is (SQLite would turn it into U+FFFD, so two ids would become one). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const ILL_FORMED_MESSAGE = "must be well-formed Unicode (it holds a lone surrogate)";
+/** Unicode's format characters (\p{Cf}): they print as nothing, so two ids that look alike would differ. */
+const INVISIBLE = "invisible format characters (such as U+200B ZERO WIDTH SPACE)";
 
 export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-/** A non-blank id of at most `maxLength` characters, well-formed, matching `pattern`; the checks run, and report, in this order. */
+/**
+ * A non-blank id of at most `maxLength` characters, well-formed, matching
+ * `pattern`; the checks run, and report, in this order. Patterns accept the
+ * empty string, so a blank id is told only that it is blank.
+ */
 const idText = (maxLength: number, pattern: RegExp, message: string) =>
   z.string().check(z.minLength(1), z.maxLength(maxLength), z.refine(isWellFormed, ILL_FORMED_MESSAGE), z.regex(pattern, message));
 
 /** Never blank, never the vendor's list separator, nothing invisible: the vendor splits and trims lists, so such an id could reach someone else. */
-export const UserId = idText(MAX_USERID_LENGTH, /^[^,\s\p{Cc}\p{Cf}]+$/u, "must not contain commas, white space or control characters");
+export const UserId = idText(MAX_USERID_LENGTH, /^[^,\s\p{Cc}\p{Cf}]*$/u, `must not contain commas, white space, control characters or ${INVISIBLE}`);
 
 /** A positive integer JavaScript holds exactly: past 2^53 two ids would be one, and the vendor answers -1 (which SDKs retry forever). */
 export const DeptId = z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
 
 export const AgentId = z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
 
-export const TemplateId = idText(MAX_TEMPLATE_ID_LENGTH, /^[^\p{Cc}\p{Cf}]+$/u, "must not contain control characters");
+export const TemplateId = idText(MAX_TEMPLATE_ID_LENGTH, /^[^\p{Cc}\p{Cf}]*$/u, `must not contain control characters or ${INVISIBLE}`);
 
-export const CorpId = idText(MAX_CORP_ID_LENGTH, /^[^\s\p{Cc}\p{Cf}]+$/u, "must not contain white space or control characters");
+export const CorpId = idText(MAX_CORP_ID_LENGTH, /^[^\s\p{Cc}\p{Cf}]*$/u, `must not contain white space, control characters or ${INVISIBLE}`);
 
 export interface FieldIssue {
   /** Below the field itself: `["name"]` for `data.name`. */
