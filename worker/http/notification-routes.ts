@@ -80,6 +80,18 @@ export function notificationRoutes(app: App): void {
     await Promise.all(apps.map((app) => c.env.CORP_APP_SENDER.getByName(senderName(app.corpId, app.agentId)).setSuiteTicket(suiteTicket)));
     return c.body(null, 204);
   });
+
+  // Registered after the routes above, so only the other methods reach them.
+  onlyAllow(app, "/v1/notifications", "POST");
+  onlyAllow(app, "/v1/notifications/:id", "GET, HEAD");
+  onlyAllow(app, "/v1/suite-tickets/:suiteKey", "PUT");
+}
+
+/** A known path asked with a method it does not take: 405 with `Allow` (RFC 9110 §15.5.6), not a 404 saying no such route exists. */
+function onlyAllow(app: App, path: string, allow: string): void {
+  app.all(path, (c) => {
+    throw new ProblemError(405, "method-not-allowed", `${c.req.method} is not served at ${c.req.path}; it takes ${allow}`, [], { allow });
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { listDurableObjectIds } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { postNotification, TEMPLATE_ID, users, useMockDingTalk } from "./harness.ts";
 
@@ -23,6 +23,25 @@ describe("bad input never reaches an object or the vendor", () => {
     if (path) expect(answer.body.errors[0].path).toBe(path);
     expect(await listDurableObjectIds(env.CORP_APP_SENDER)).toHaveLength(0);
     expect((await world.mock.admin.journal()).entries).toHaveLength(0);
+  });
+
+  it.each([
+    ["DELETE", "http://worker/v1/notifications/some-id", "GET, HEAD"],
+    ["PATCH", "http://worker/v1/notifications", "POST"],
+    ["GET", "http://worker/v1/suite-tickets/suite-demo-key", "PUT"],
+  ])("answers %s %s with 405 and the methods it takes", async (method, url, allow) => {
+    const response = await exports.default.fetch(url, { method, headers: { authorization: "Bearer not-needed" } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe(allow);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await response.json()) as { code: string }).code).toBe("method-not-allowed");
+    expect(await listDurableObjectIds(env.CORP_APP_SENDER)).toHaveLength(0);
+  });
+
+  it("still answers 404 for a path it does not serve at all", async () => {
+    const response = await exports.default.fetch("http://worker/v1/nothing-here", { method: "DELETE" });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("allow")).toBeNull();
   });
 
   it("refuses an app that is not configured with 422", async () => {
