@@ -40,6 +40,11 @@ export function problemResponse(error: ProblemError, instance: string): Response
   });
 }
 
+/** A body JSON.parse refused. The parser's own message can quote the body, which may hold a secret: never passed on. */
+export function invalidJson(): ProblemError {
+  return new ProblemError(400, "invalid-json", "the request body is not valid JSON", [{ path: "body", message: "not valid JSON" }]);
+}
+
 /** Reads and validates a JSON body; every problem names the field it is about. */
 export async function readJsonBody<T extends z.core.$ZodType>(c: Context, schema: T): Promise<z.output<T>> {
   return parseJsonBody(await c.req.text(), schema);
@@ -52,8 +57,7 @@ export function parseJsonBody<T extends z.core.$ZodType>(text: string, schema: T
     try {
       raw = JSON.parse(text);
     } catch {
-      // The parser's own message can quote the body, which may hold a secret: never passed on.
-      throw new ProblemError(400, "invalid-json", "the request body is not valid JSON", [{ path: "body", message: "not valid JSON" }]);
+      throw invalidJson();
     }
   }
   return validate(schema, raw, "body");

@@ -1,6 +1,6 @@
 import * as z from "../../protocol/zod.ts";
 import { MAX_DEPT_IDS_PER_SEND, MAX_USERIDS_PER_SEND_LIST } from "../../protocol/index.ts";
-import { ProblemError, validate } from "../../protocol/problem-details.ts";
+import { invalidJson, ProblemError, validate } from "../../protocol/problem-details.ts";
 import { AgentId, CorpId, DeptId, TemplateId, TemplateVariables, UserId } from "./send-fields.ts";
 
 /** POST /v1/notifications: malformed input is refused here, before any object or vendor sees it. */
@@ -37,7 +37,7 @@ export function parseNotificationBody(text: string, options: { async: boolean; m
   try {
     raw = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
-    throw new ProblemError(400, "invalid-json", "the request body is not valid JSON", [{ path: "body", message: "not valid JSON" }]);
+    throw invalidJson();
   }
   const count = typeof raw === "object" && raw !== null && Array.isArray((raw as { userIds?: unknown }).userIds) ? (raw as { userIds: unknown[] }).userIds.length : 0;
   const limit = options.async ? options.maxQueuedUserIds : MAX_USERIDS_PER_SEND_LIST;

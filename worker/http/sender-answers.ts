@@ -31,9 +31,8 @@ export function answerForSend(answer: SenderAnswer, instance: string, preferredA
       );
     case "no-recipients": {
       const unknown = answer.invalidDeptIds;
-      const why = unknown.length > 0 ? `no department of ${unknown.join(", ")} exists` : "the departments have no members";
       return problemResponse(
-        new ProblemError(422, "no-recipients", `the request reaches no employee: ${why}. Nothing was sent or stored.`, [
+        new ProblemError(422, "no-recipients", `the request reaches no employee: ${whyNoRecipients(unknown)}. Nothing was sent or stored.`, [
           { path: "body.deptIds", message: unknown.length > 0 ? `unknown departments: ${unknown.join(", ")}` : "no members, sub-departments included" },
         ]),
         instance,
@@ -97,6 +96,11 @@ const PASSING_VENDOR_CODES: ReadonlySet<number> = new Set([ErrCode.SYSTEM_BUSY, 
  * a retry then should try again. Both routes ask this of the outcome itself,
  * whatever status or errcode they answer it with.
  */
+/** Why departments reached nobody, for both routes' answers. */
+export function whyNoRecipients(invalidDeptIds: readonly number[]): string {
+  return invalidDeptIds.length > 0 ? `no department of ${invalidDeptIds.join(", ")} exists` : "the departments have no members";
+}
+
 export function isFinalAnswer(answer: SenderAnswer): boolean {
   switch (answer.kind) {
     case "window-full":

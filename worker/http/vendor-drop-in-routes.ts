@@ -10,7 +10,7 @@ import type { Env } from "../env.ts";
 import { idempotencyKeyOf, idempotent, requestFingerprint } from "./idempotent.ts";
 import { newNotificationId, senderName } from "./notification-id.ts";
 import { currentRecord, readBody, registry, requireScope, settings } from "./notification-routes.ts";
-import { isFinalAnswer } from "./sender-answers.ts";
+import { isFinalAnswer, whyNoRecipients } from "./sender-answers.ts";
 import { readTaskQuery, readVendorSend } from "./vendor-send-request.ts";
 
 /**
@@ -147,8 +147,10 @@ function vendorShaped(answer: SenderAnswer): Record<string, unknown> {
   if (answer.kind === "accepted") throw new Error("an accepted send is always answered with its record");
   if (answer.kind === "no-recipients") {
     // The vendor's own answer to a send with nobody to receive it.
-    const detail = answer.invalidDeptIds.length > 0 ? `no department of ${answer.invalidDeptIds.join(", ")} exists` : "the departments have no members";
-    return { ...failureBody(ErrCode.NO_RECEIVERS, `dept_id_list: the request reaches no employee (${detail}). Nothing was sent.`), dingtalk_edge: { problem: answer.kind } };
+    return {
+      ...failureBody(ErrCode.NO_RECEIVERS, `dept_id_list: the request reaches no employee (${whyNoRecipients(answer.invalidDeptIds)}). Nothing was sent.`),
+      dingtalk_edge: { problem: answer.kind },
+    };
   }
   const code =
     answer.kind === "directory-unavailable" ? ErrCode.SYSTEM_BUSY : answer.kind === "misconfigured" ? ErrCode.SYSTEM_ERROR : ErrCode.INVALID_PARAMETER;

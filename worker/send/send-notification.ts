@@ -99,7 +99,7 @@ export async function acceptNotification(deps: SendDependencies, request: Notifi
   if (userids.length === 0) return { kind: "no-recipients", invalidDeptIds: expanded.invalidDeptIds };
   const limit = request.async ? deps.maxQueuedRecipients : deps.recipientsPerMinute;
   if (userids.length > limit) {
-    const fields = [...(request.userIds.length > 0 ? (["userIds"] as const) : []), ...(request.deptIds.length > 0 ? (["deptIds"] as const) : [])];
+    const fields = (["userIds", "deptIds"] as const).filter((field) => request[field].length > 0);
     return { kind: "too-many-recipients", recipients: userids.length, limit, fields };
   }
 
